@@ -1,0 +1,216 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Kiln.Routing;
+
+namespace Kiln;
+
+/// <summary>The HTTP version of a request.</summary>
+public enum HttpVersion : byte
+{
+    /// <summary>HTTP/1.0.</summary>
+    Http10,
+    /// <summary>HTTP/1.1.</summary>
+    Http11,
+}
+
+/// <summary>
+/// One HTTP request. The connection owns one <see cref="Request"/> and reuses it for every request it reads, so a
+/// request is valid only until its response has been written; copy out anything you need to keep.
+/// </summary>
+public sealed class Request
+{
+    private byte[] _target = new byte[256];
+    private int _targetLength;
+    private int _pathLength;               // bytes of the target before '?' (or all of it)
+    private string? _targetString;
+    private string? _pathString;
+    private Dictionary<string, object?>? _items;
+    private readonly RoutePath _routePath = new();
+
+    /// <summary>Creates an empty request (the server fills it; tests may use <see cref="Create"/>).</summary>
+    internal Request() { }
+
+    /// <summary>The method token, for example <c>GET</c>. Known methods are interned strings.</summary>
+    public string Method { get; private set; } = HttpMethods.Get;
+
+    /// <summary>The HTTP version.</summary>
+    public HttpVersion Version { get; internal set; } = HttpVersion.Http11;
+
+    /// <summary>The raw request-target as sent (origin-form; for absolute-form, the path and query part).</summary>
+    public string Target => _targetString ??= Encoding.UTF8.GetString(TargetBytes);
+
+    /// <summary>The raw request-target bytes.</summary>
+    public ReadOnlySpan<byte> TargetBytes => _target.AsSpan(0, _targetLength);
+
+    /// <summary>The raw path bytes (the target up to <c>?</c>), not yet decoded.</summary>
+    public ReadOnlySpan<byte> RawPath => _target.AsSpan(0, _pathLength);
+
+    /// <summary>
+    /// The path, percent-decoded and with dot segments removed, as the router matched it; <c>%2F</c> stays
+    /// encoded so it cannot split a segment. <see langword="null"/> when the path is malformed (the router answers 400).
+    /// </summary>
+    public string? Path => _pathString ??= _routePath.TryGet(RawPath, out var bytes) ? Encoding.UTF8.GetString(bytes) : null;
+
+    /// <summary>The query string, decoded on lookup.</summary>
+    public QueryCollection Query { get; } = new();
+
+    /// <summary>The header fields.</summary>
+    public RequestHeaders Headers { get; } = new();
+
+    /// <summary>The client's address (for Unix sockets, the socket's endpoint).</summary>
+    public EndPoint? RemoteEndPoint { get; internal set; }
+
+    /// <summary>The address the request arrived on.</summary>
+    public EndPoint? LocalEndPoint { get; internal set; }
+
+    /// <summary>Whether the connection is TLS.</summary>
+    public bool IsHttps { get; internal set; }
+
+    /// <summary>The scheme the client used: <c>http</c> or <c>https</c> (forwarded-headers middleware may change it).</summary>
+    public string Scheme { get; set; } = "http";
+
+    /// <summary>Per-request state for middleware and handlers; created on first use and cleared between requests.</summary>
+    public IDictionary<string, object?> Items => _items ??= new Dictionary<string, object?>(StringComparer.Ordinal);
+
+    /// <summary>Cancelled when the client goes away or the server stops.</summary>
+    public CancellationToken Aborted { get; internal set; }
+
+    /// <summary>The Content-Length the client declared, or <see langword="null"/> (chunked, or no body).</summary>
+    public long? ContentLength { get; internal set; }
+
+    /// <summary>Whether the request has a body (a Content-Length above zero, or chunked transfer coding).</summary>
+    public bool HasBody { get; internal set; }
+
+    /// <summary>
+    /// The request body, streamed from the connection as it arrives (de-chunked, limited to the server's
+    /// <c>MaxRequestBodySize</c>: reading past it throws <see cref="BadHttpRequestException"/> with 413).
+    /// </summary>
+    public Stream Body { get; internal set; } = Stream.Null;
+
+    /// <summary>The route-matching state (segment offsets); used by generated routers.</summary>
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
+    public RoutePath Route => _routePath;
+
+    /// <summary>
+    /// Changes what the router will match: a middleware may rewrite the method and/or the request-target
+    /// (path and query) before calling <c>next</c>.
+    /// </summary>
+    /// <param name="method">The new method token, or <see langword="null"/> to keep it.</param>
+    /// <param name="target">The new request-target (origin-form, starting with <c>/</c>), or <see langword="null"/> to keep it.</param>
+    public void Rewrite(string? method = null, string? target = null)
+    {
+        if (method is not null)
+        {
+            if (method.Length == 0 || !HttpMethods.IsToken(method))
+                throw new ArgumentException("A method must be a non-empty token.", nameof(method));
+            Method = HttpMethods.Intern(method);
+        }
+        if (target is not null)
+        {
+            if (target.Length == 0 || target[0] != '/')
+                throw new ArgumentException("A target must start with '/'.", nameof(target));
+            SetTarget(Encoding.UTF8.GetBytes(target));
+        }
+    }
+
+    /// <summary>Reads the whole body as bytes (up to the server's body limit).</summary>
+    /// <returns>The body.</returns>
+    public async ValueTask<byte[]> ReadBodyAsBytesAsync()
+    {
+        if (!HasBody) return [];
+        using var buffer = new MemoryStream(ContentLength is > 0 and < int.MaxValue ? (int)ContentLength.Value : 256);
+        await Body.CopyToAsync(buffer, Aborted).ConfigureAwait(false);
+        return buffer.ToArray();
+    }
+
+    /// <summary>Reads the whole body as UTF-8 text.</summary>
+    /// <returns>The body text.</returns>
+    public async ValueTask<string> ReadBodyAsStringAsync()
+        => HasBody ? Encoding.UTF8.GetString(await ReadBodyAsBytesAsync().ConfigureAwait(false)) : "";
+
+    /// <summary>
+    /// Reads the body as JSON through source-generated metadata. Answers (by throwing
+    /// <see cref="BadHttpRequestException"/>) 415 when the Content-Type is not JSON and 400 when the JSON is invalid.
+    /// </summary>
+    /// <typeparam name="T">The body type.</typeparam>
+    /// <param name="typeInfo">Its metadata from a <c>JsonSerializerContext</c>.</param>
+    /// <returns>The value (may be <see langword="null"/> for a JSON <c>null</c>).</returns>
+    public async ValueTask<T?> ReadFromJsonAsync<T>(JsonTypeInfo<T> typeInfo)
+    {
+        if (!IsJsonContentType(Headers["Content-Type"]))
+            throw new BadHttpRequestException("Expected a JSON body (Content-Type: application/json).", 415);
+        if (!HasBody)
+            throw new BadHttpRequestException("The request body is empty; a JSON value was expected.");
+        try
+        {
+            return await JsonSerializer.DeserializeAsync(Body, typeInfo, Aborted).ConfigureAwait(false);
+        }
+        catch (JsonException e)
+        {
+            throw new BadHttpRequestException("The request body is not valid JSON: " + e.Message.Split('.')[0] + ".");
+        }
+    }
+
+    /// <summary>Whether <paramref name="contentType"/> is <c>application/json</c> or a <c>+json</c> type.</summary>
+    internal static bool IsJsonContentType(string? contentType)
+    {
+        if (contentType is null) return false;
+        var media = contentType.AsSpan();
+        int semi = media.IndexOf(';');
+        if (semi >= 0) media = media[..semi];
+        media = media.Trim();
+        return media.Equals("application/json", StringComparison.OrdinalIgnoreCase)
+            || (media.StartsWith("application/", StringComparison.OrdinalIgnoreCase) && media.EndsWith("+json", StringComparison.OrdinalIgnoreCase));
+    }
+
+    /// <summary>Starts a new request on this (reused) object: method, target and version from the request line.</summary>
+    internal void Begin(ReadOnlySpan<byte> method, ReadOnlySpan<byte> target, HttpVersion version)
+    {
+        Method = HttpMethods.Intern(method);
+        Version = version;
+        Headers.Clear();
+        _items?.Clear();
+        ContentLength = null;
+        HasBody = false;
+        Body = Stream.Null;
+        Scheme = IsHttps ? "https" : "http";
+        SetTarget(target);
+    }
+
+    private void SetTarget(ReadOnlySpan<byte> target)
+    {
+        if (target.Length > _target.Length) _target = new byte[Math.Max(target.Length, _target.Length * 2)];
+        target.CopyTo(_target);
+        _targetLength = target.Length;
+        int q = target.IndexOf((byte)'?');
+        _pathLength = q < 0 ? target.Length : q;
+        Query.Set(q < 0 ? default : target[(q + 1)..]);
+        _targetString = null;
+        _pathString = null;
+        _routePath.Reset();
+    }
+
+    /// <summary>Creates a stand-alone request, for tests and for calling a router without a server.</summary>
+    /// <param name="method">The method token.</param>
+    /// <param name="target">The request-target, for example <c>/accounts/42?limit=5</c>.</param>
+    /// <param name="headers">Header fields.</param>
+    /// <param name="body">The body, or <see langword="null"/>.</param>
+    /// <returns>The request.</returns>
+    public static Request Create(string method, string target, IEnumerable<KeyValuePair<string, string>>? headers = null, byte[]? body = null)
+    {
+        var request = new Request();
+        request.Begin(Encoding.ASCII.GetBytes(method), Encoding.UTF8.GetBytes(target), HttpVersion.Http11);
+        if (headers is not null)
+            foreach (var (name, value) in headers)
+                request.Headers.Add(Encoding.ASCII.GetBytes(name), Encoding.UTF8.GetBytes(value));
+        if (body is not null)
+        {
+            request.Body = new MemoryStream(body, writable: false);
+            request.ContentLength = body.Length;
+            request.HasBody = body.Length > 0;
+        }
+        return request;
+    }
+}
