@@ -1,0 +1,66 @@
+using Microsoft.CodeAnalysis;
+
+namespace Kiln.Generator
+{
+    /// <summary>Every diagnostic Kiln reports: stable IDs, one page each under docs/diagnostics/.</summary>
+    internal static class Diagnostics
+    {
+        private const string Routing = "Kiln.Routing";
+        private const string Binding = "Kiln.Binding";
+        private const string HelpBase = "docs/diagnostics/";
+
+        private static DiagnosticDescriptor Error(string id, string title, string message, string category) =>
+            new(id, title, message, category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpBase + id + ".md");
+
+        public static readonly DiagnosticDescriptor MalformedTemplate = Error("KILN001", "Malformed route template",
+            "Route template \"{0}\" is malformed: {1}", Routing);
+
+        public static readonly DiagnosticDescriptor DuplicateParameter = Error("KILN002", "Duplicate template parameter",
+            "Route template \"{0}\": {1}", Routing);
+
+        public static readonly DiagnosticDescriptor TemplateParameterWithoutMethodParameter = Error("KILN003", "Template parameter has no method parameter",
+            "Route template \"{0}\" declares <{1}>, but {2} has no parameter named '{1}'; add a parameter '{1}' or rename the template parameter", Routing);
+
+        public static readonly DiagnosticDescriptor RouteParameterMissingFromTemplate = Error("KILN004", "Method parameter not supplied by every route",
+            "Parameter '{0}' of {1} is bound from the route in \"{2}\" but \"{3}\" has no <{0}>; add <{0}> to \"{3}\", or move that route to its own method", Routing);
+
+        public static readonly DiagnosticDescriptor UnparsableRouteType = Error("KILN005", "Route parameter type cannot be parsed from a path segment",
+            "Parameter '{0}' has type {1}, which cannot be parsed from a path segment; use string, an integer type, Guid, bool, an enum, DateOnly, decimal, double, float, or a type implementing ISpanParsable<T>", Routing);
+
+        public static readonly DiagnosticDescriptor InvalidMethodToken = Error("KILN006", "Invalid HTTP method",
+            "\"{0}\" is not a valid HTTP method token; use letters such as GET, POST or PURGE (RFC 9110 token characters, no spaces)", Routing);
+
+        public static readonly DiagnosticDescriptor DuplicateRoute = Error("KILN007", "Duplicate route",
+            "Route {0} {1} is declared twice: here and by {2} at {3}; remove one of them", Routing);
+
+        public static readonly DiagnosticDescriptor AmbiguousRoutes = Error("KILN008", "Ambiguous routes",
+            "Routes {0} {1} (here) and {0} {2} (at {3}) both match paths such as {4} with equal precedence; make one more specific (a literal segment, or a typed parameter) or merge them", Routing);
+
+        public static readonly DiagnosticDescriptor UnsupportedParameter = Error("KILN009", "Unsupported parameter",
+            "Parameter '{0}' of {1} cannot be bound: {2}", Binding);
+
+        public static readonly DiagnosticDescriptor UnsupportedReturnType = Error("KILN010", "Unsupported return type",
+            "{0} returns {1}, which Kiln cannot turn into a response: {2}", Binding);
+
+        public static readonly DiagnosticDescriptor InaccessibleMethod = Error("KILN011", "Route method cannot be called by the generated router",
+            "{0} cannot be a route: {1}", Binding);
+
+        public static readonly DiagnosticDescriptor MissingJsonTypeInfo = Error("KILN012", "No JsonSerializerContext declares the type",
+            "{0} is sent or received as JSON but no JsonSerializerContext in this project declares it; add [JsonSerializable(typeof({1}))] to a partial class deriving from JsonSerializerContext", Binding);
+
+        public static readonly DiagnosticDescriptor AmbiguousParameterSource = Error("KILN013", "Parameter has more than one source",
+            "Parameter '{0}' of {1} could come from {2}; keep exactly one source attribute", Binding);
+
+        public static readonly DiagnosticDescriptor NotAMiddleware = Error("KILN014", "[Use] type is not a middleware",
+            "{0} does not implement Kiln.IMiddleware; implement ValueTask<HttpResponse> InvokeAsync(Request request, Handler next)", Binding);
+
+        public static readonly DiagnosticDescriptor RouteTableTooComplex = Error("KILN015", "Route table too complex",
+            "{0}", Routing);
+
+        public static readonly DiagnosticDescriptor InvalidRouterDeclaration = Error("KILN016", "Invalid [Router] class",
+            "{0}", Routing);
+
+        public static readonly DiagnosticDescriptor MultipleBodyParameters = Error("KILN017", "More than one body parameter",
+            "{0} binds both '{1}' and '{2}' from the request body; a request has one body, so keep one [Body] parameter (wrap several values in one JSON type)", Binding);
+    }
+}

@@ -1,0 +1,50 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using Kiln.Generator.Model;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace Kiln.Generator.Parsing
+{
+    /// <summary>Reads the other declarations the router depends on: JSON contexts and a <c>[Router]</c> class.</summary>
+    internal static class DeclarationParser
+    {
+        public static JsonContextModel? ParseJsonContext(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+        {
+            if (context.TargetSymbol is not INamedTypeSymbol type) return null;
+            bool isContext = false;
+            for (var b = type.BaseType; b is not null; b = b.BaseType)
+                if (KnownTypes.Is(b, "System.Text.Json.Serialization.JsonSerializerContext")) isContext = true;
+            if (!isContext || !RouteMethodParser.IsAccessible(type) || type.IsGenericType) return null;
+            var types = new SortedSet<string>(System.StringComparer.Ordinal);
+            foreach (var attribute in context.Attributes)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is ITypeSymbol t)
+                    types.Add(KnownTypes.FullName(t));
+            }
+            return new JsonContextModel(KnownTypes.FullName(type), types.ToEquatableArray());
+        }
+
+        public static RouterDeclaration? ParseRouter(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+        {
+            if (context.TargetSymbol is not INamedTypeSymbol type || context.TargetNode is not ClassDeclarationSyntax syntax) return null;
+            var location = SourceSpan.From(syntax.Identifier.GetLocation());
+            var problems = new List<string>();
+            if (!syntax.Modifiers.Any(m => m.IsKind(SyntaxKind.PartialKeyword))) problems.Add("it must be declared partial");
+            if (type.ContainingType is not null) problems.Add("it must not be nested in another type");
+            if (type.IsGenericType) problems.Add("it must not be generic");
+            if (type.IsStatic || type.IsAbstract) problems.Add("it must not be static or abstract");
+            if (type.BaseType is { SpecialType: not SpecialType.System_Object } b && !KnownTypes.Is(b, "Kiln.Router"))
+                problems.Add("it must not derive from another class (the generator makes it derive from Kiln.Router)");
+            var diagnostics = problems.Count == 0
+                ? EquatableArray<DiagnosticInfo>.Empty
+                : new[] { DiagnosticInfo.Create(Diagnostics.InvalidRouterDeclaration, location, "[Router] class " + type.Name + " is invalid: " + string.Join("; ", problems) + ".") }.ToEquatableArray();
+            string? ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : null;
+            string accessibility = type.DeclaredAccessibility == Accessibility.Public ? "public" : "internal";
+            return new RouterDeclaration(ns, type.Name, accessibility, location, diagnostics);
+        }
+    }
+}

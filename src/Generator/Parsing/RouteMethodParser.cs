@@ -1,0 +1,406 @@
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Threading;
+using Kiln.Generator.Model;
+using Kiln.Generator.Routing;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace Kiln.Generator.Parsing
+{
+    /// <summary>Turns one annotated method symbol into a <see cref="RouteMethod"/> model (with its diagnostics as data).</summary>
+    internal static class RouteMethodParser
+    {
+        public static RouteMethod? Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+        {
+            if (context.TargetSymbol is not IMethodSymbol method) return null;
+            var diagnostics = new List<DiagnosticInfo>();
+            var methodLocation = SourceSpan.From(method.Locations.FirstOrDefault());
+            var containing = method.ContainingType;
+            string display = containing.Name + "." + method.Name;
+
+            var routes = ReadRoutes(method, diagnostics, cancellationToken);
+            CheckAccessibility(method, display, methodLocation, diagnostics);
+
+            // Templates: parse each, report template errors inside the string.
+            var templates = new List<(RouteAttributeModel Attribute, RouteTemplate Template)>();
+            foreach (var route in routes)
+            {
+                var (template, errors) = TemplateParser.Parse(route.Template);
+                foreach (var error in errors)
+                {
+                    var where = route.TemplateLocation is { } t ? t.Slice(error.Offset, System.Math.Min(error.Length, System.Math.Max(1, route.Template.Length - error.Offset))) : route.Location;
+                    var descriptor = error.Kind == TemplateErrorKind.DuplicateParameter ? Diagnostics.DuplicateParameter : Diagnostics.MalformedTemplate;
+                    diagnostics.Add(DiagnosticInfo.Create(descriptor, where, route.Template, error.Message));
+                }
+                if (!HttpMethodsAreTokens(route.Method))
+                    diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InvalidMethodToken, route.Location, route.Method));
+                if (template is not null) templates.Add((route, template));
+            }
+
+            var routeNames = new HashSet<string>(templates.SelectMany(t => t.Template.Segments.SelectMany(s => s.Parts).Where(p => p.IsParameter).Select(p => p.Text)));
+            var jsonTypes = new SortedSet<string>(System.StringComparer.Ordinal);
+            var parameters = new List<ParameterModel>();
+            bool bodyAllowedImplicitly = routes.Count > 0 && routes.All(r => r.Method is "POST" or "PUT" or "PATCH");
+            ParameterModel? bodyParameter = null;
+            foreach (var p in method.Parameters)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var model = ParseParameter(p, display, routeNames, bodyAllowedImplicitly, diagnostics);
+                if (model is null) continue;
+                if (model.Source == ParameterSource.Body)
+                {
+                    if (bodyParameter is not null)
+                        diagnostics.Add(DiagnosticInfo.Create(Diagnostics.MultipleBodyParameters, SourceSpan.From(p.Locations.FirstOrDefault()), display, bodyParameter.Name, model.Name));
+                    bodyParameter = model;
+                    if (model.Body == BodyKind.Json) jsonTypes.Add(model.TypeName);
+                }
+                parameters.Add(model);
+            }
+
+            // Every template parameter needs a method parameter; every route parameter must be in every template.
+            foreach (var (attribute, template) in templates)
+            {
+                foreach (var part in template.Segments.SelectMany(s => s.Parts).Where(x => x.IsParameter))
+                {
+                    if (!method.Parameters.Any(x => x.Name == part.Text))
+                    {
+                        var where = attribute.TemplateLocation is { } t ? t.Slice(part.Offset, part.Text.Length + (part.IsCatchAll ? 3 : 2)) : attribute.Location;
+                        diagnostics.Add(DiagnosticInfo.Create(Diagnostics.TemplateParameterWithoutMethodParameter, where, attribute.Template, part.Text, display));
+                    }
+                }
+                foreach (var p in parameters.Where(x => x.Source == ParameterSource.Route))
+                {
+                    if (!template.Segments.SelectMany(s => s.Parts).Any(x => x.IsParameter && x.Text == p.Name))
+                    {
+                        var other = templates.First(t => t.Template.Segments.SelectMany(s => s.Parts).Any(x => x.IsParameter && x.Text == p.Name));
+                        diagnostics.Add(DiagnosticInfo.Create(Diagnostics.RouteParameterMissingFromTemplate, attribute.TemplateLocation ?? attribute.Location, p.Name, display, other.Attribute.Template, attribute.Template));
+                    }
+                }
+            }
+
+            var result = ParseResult(method, display, methodLocation, diagnostics);
+            if (result.Kind == ResultKind.Json && result.TypeName is not null) jsonTypes.Add(result.TypeName);
+
+            var middleware = ReadMiddleware(method, diagnostics);
+            var rateLimit = ReadRateLimit(method);
+
+            return new RouteMethod(
+                KnownTypes.FullName(containing),
+                containing.Name,
+                method.IsStatic,
+                method.Name,
+                routes.ToEquatableArray(),
+                parameters.ToEquatableArray(),
+                result,
+                middleware,
+                rateLimit,
+                jsonTypes.ToEquatableArray(),
+                diagnostics.Distinct().ToEquatableArray());
+        }
+
+        private static bool HttpMethodsAreTokens(string method)
+        {
+            if (method.Length == 0) return false;
+            foreach (char c in method)
+            {
+                bool ok = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || "!#$%&'*+-.^_`|~".IndexOf(c) >= 0;
+                if (!ok) return false;
+            }
+            return true;
+        }
+
+        private static List<RouteAttributeModel> ReadRoutes(IMethodSymbol method, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+        {
+            var routes = new List<RouteAttributeModel>();
+            foreach (var attribute in method.GetAttributes())
+            {
+                var cls = attribute.AttributeClass;
+                if (cls is null || !KnownTypes.RouteAttributes.Any(n => KnownTypes.Is(cls, n))) continue;
+                var args = attribute.ConstructorArguments;
+                string? httpMethod, template;
+                int templateArg;
+                if (KnownTypes.Is(cls, KnownTypes.RouteAttribute))
+                {
+                    if (args.Length != 2) continue;
+                    httpMethod = args[0].Value as string;
+                    template = args[1].Value as string;
+                    templateArg = 1;
+                }
+                else
+                {
+                    if (args.Length != 1) continue;
+                    httpMethod = cls.Name.Substring(0, cls.Name.Length - "Attribute".Length).ToUpperInvariant();
+                    template = args[0].Value as string;
+                    templateArg = 0;
+                }
+                string? name = attribute.NamedArguments.FirstOrDefault(a => a.Key == "Name").Value.Value as string;
+                var syntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
+                var location = SourceSpan.From(syntax?.GetLocation());
+                SourceSpan? templateLocation = null;
+                if (syntax?.ArgumentList is { } list && list.Arguments.Count > templateArg)
+                {
+                    var expression = list.Arguments[templateArg].Expression;
+                    templateLocation = SourceSpan.From(expression.GetLocation());
+                    // Point inside the literal when its characters map 1:1 to the value (no escapes, not verbatim/raw).
+                    if (expression is LiteralExpressionSyntax literal && literal.Token.IsKind(SyntaxKind.StringLiteralToken)
+                        && template is not null && literal.Token.Text == "\"" + template + "\"" && templateLocation is not null)
+                        templateLocation = templateLocation.Slice(1, template.Length);
+                }
+                if (httpMethod is null || template is null)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(Diagnostics.MalformedTemplate, location, template ?? "(null)", "the method and template must be non-null constant strings."));
+                    continue;
+                }
+                routes.Add(new RouteAttributeModel(httpMethod, template, name, location, templateLocation));
+            }
+            return routes;
+        }
+
+        private static void CheckAccessibility(IMethodSymbol method, string display, SourceSpan? location, List<DiagnosticInfo> diagnostics)
+        {
+            string? problem = null;
+            if (method.IsGenericMethod) problem = "generic methods cannot be routes; make it non-generic (the router needs concrete types at build time)";
+            else if (method.ContainingType.IsGenericType) problem = "its containing type is generic; move the method to a non-generic class";
+            else if (method.ContainingType.TypeKind == TypeKind.Interface) problem = "interface methods cannot be routes; put the route on the implementing class";
+            else if (!method.IsStatic && method.ContainingType.IsAbstract) problem = "instance methods of abstract classes cannot be routes; make it static or move it to a concrete class";
+            else if (!IsAccessible(method)) problem = "it is private or protected (or inside such a type); make it internal or public so the generated router can call it";
+            else if (method.IsAsync && method.ReturnsVoid) problem = "async void methods cannot be awaited; return Task instead";
+            if (problem is not null)
+                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InaccessibleMethod, location, display, problem));
+        }
+
+        internal static bool IsAccessible(ISymbol symbol)
+        {
+            for (var s = symbol; s is not null && s is not INamespaceSymbol; s = s.ContainingSymbol)
+            {
+                if (s.DeclaredAccessibility is Accessibility.Private or Accessibility.Protected or Accessibility.ProtectedAndInternal) return false;
+            }
+            return true;
+        }
+
+        internal static bool IsTypeUsable(ITypeSymbol type)
+        {
+            if (type.IsAnonymousType || type.TypeKind == TypeKind.Error || type is IPointerTypeSymbol || type is IFunctionPointerTypeSymbol) return false;
+            if (type is IArrayTypeSymbol array) return IsTypeUsable(array.ElementType);
+            if (type is INamedTypeSymbol named)
+            {
+                if (!IsAccessible(named)) return false;
+                foreach (var arg in named.TypeArguments)
+                    if (!IsTypeUsable(arg)) return false;
+            }
+            if (type is ITypeParameterSymbol) return false;
+            return true;
+        }
+
+        private static ParameterModel? ParseParameter(IParameterSymbol p, string display, HashSet<string> routeNames, bool bodyAllowedImplicitly, List<DiagnosticInfo> diagnostics)
+        {
+            var location = SourceSpan.From(p.Locations.FirstOrDefault());
+            ParameterModel? Fail(string why)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.UnsupportedParameter, location, p.Name, display, why));
+                return null;
+            }
+            if (p.RefKind != RefKind.None) return Fail("ref, out and in parameters cannot be bound; take the value as a plain parameter");
+            if (!IsTypeUsable(p.Type)) return Fail("its type " + p.Type.ToDisplayString(KnownTypes.Short) + " is not accessible to generated code (anonymous, private, or a pointer); make the type internal or public");
+
+            string typeName = KnownTypes.FullName(p.Type);
+            // Explicit sources.
+            var sources = new List<(ParameterSource Source, string? Key)>();
+            foreach (var a in p.GetAttributes())
+            {
+                if (KnownTypes.Is(a.AttributeClass, "Kiln.QueryAttribute"))
+                    sources.Add((ParameterSource.Query, a.ConstructorArguments.Length == 1 ? a.ConstructorArguments[0].Value as string : null));
+                else if (KnownTypes.Is(a.AttributeClass, "Kiln.HeaderAttribute"))
+                    sources.Add((ParameterSource.Header, a.ConstructorArguments.Length == 1 ? a.ConstructorArguments[0].Value as string : null));
+                else if (KnownTypes.Is(a.AttributeClass, "Kiln.BodyAttribute"))
+                    sources.Add((ParameterSource.Body, null));
+            }
+            bool inTemplate = routeNames.Contains(p.Name);
+            if (sources.Count + (inTemplate ? 1 : 0) > 1)
+            {
+                var names = sources.Select(s => "[" + s.Source + "]").ToList();
+                if (inTemplate) names.Insert(0, "the route template (<" + p.Name + ">)");
+                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.AmbiguousParameterSource, location, p.Name, display, string.Join(" and ", names)));
+                return null;
+            }
+
+            var unwrapped = ValueTypeClassifier.UnwrapNullable(p.Type, out bool nullableValue);
+            bool nullableReference = p.Type.IsReferenceType && p.NullableAnnotation == NullableAnnotation.Annotated;
+            string? defaultValue = p.HasExplicitDefaultValue ? FormatDefault(p) : null;
+            bool optional = nullableValue || nullableReference || p.HasExplicitDefaultValue;
+
+            if (inTemplate)
+            {
+                var value = ValueTypeClassifier.Classify(unwrapped);
+                if (value is null || nullableValue)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(Diagnostics.UnparsableRouteType, location, p.Name, p.Type.ToDisplayString(KnownTypes.Short)));
+                    return null;
+                }
+                return new ParameterModel(p.Name, typeName, ParameterSource.Route, p.Name, value, false, null, false, null, BodyKind.None);
+            }
+
+            if (sources.Count == 0)
+            {
+                // Implicit sources by type.
+                if (KnownTypes.Is(p.Type, "Kiln.Request")) return Special(ParameterSource.Request);
+                if (KnownTypes.Is(p.Type, "System.Threading.CancellationToken")) return Special(ParameterSource.CancellationToken);
+                if (KnownTypes.Is(unwrapped, "System.Net.IPEndPoint") || KnownTypes.Is(unwrapped, "System.Net.EndPoint"))
+                    return Special(p.Name.StartsWith("local", System.StringComparison.OrdinalIgnoreCase) ? ParameterSource.LocalEndPoint : ParameterSource.RemoteEndPoint);
+                if (IsQueryable(p.Type, out _, out _))
+                    sources.Add((ParameterSource.Query, null));
+                else if (bodyAllowedImplicitly)
+                    sources.Add((ParameterSource.Body, null));
+                else
+                    return Fail("its type " + p.Type.ToDisplayString(KnownTypes.Short) + " is not in the template and cannot come from the query string; add <" + p.Name + "> to the template, mark it [Body] (it is read from the body implicitly only when every route of the method is POST, PUT or PATCH), or [Header(\"...\")]");
+            }
+
+            var (source, key) = sources[0];
+            switch (source)
+            {
+                case ParameterSource.Query:
+                case ParameterSource.Header:
+                {
+                    if (!IsQueryable(p.Type, out var element, out var collection))
+                        return Fail("its type " + p.Type.ToDisplayString(KnownTypes.Short) + " cannot be parsed from text; use a simple type (string, number, Guid, bool, enum, DateOnly, ISpanParsable<T>) or an array of one");
+                    if (source == ParameterSource.Header && key is null)
+                        return Fail("[Header] needs the header name, for example [Header(\"X-Request-Id\")]");
+                    var value = ValueTypeClassifier.Classify(element!)!;
+                    return new ParameterModel(p.Name, typeName, source, key ?? p.Name, value, optional || collection is not null, defaultValue, nullableValue, collection, BodyKind.None);
+                }
+                default:
+                {
+                    BodyKind body;
+                    if (unwrapped.SpecialType == SpecialType.System_String) body = BodyKind.String;
+                    else if (unwrapped is IArrayTypeSymbol { ElementType.SpecialType: SpecialType.System_Byte }) body = BodyKind.Bytes;
+                    else if (unwrapped is INamedTypeSymbol { IsGenericType: true } m && KnownTypes.Is(m.OriginalDefinition, "System.ReadOnlyMemory`1") && m.TypeArguments[0].SpecialType == SpecialType.System_Byte) body = BodyKind.Memory;
+                    else if (KnownTypes.Is(unwrapped, "System.IO.Stream")) body = BodyKind.Stream;
+                    else if (unwrapped.SpecialType == SpecialType.System_Object || unwrapped.TypeKind == TypeKind.Dynamic || unwrapped.TypeKind == TypeKind.Interface && !IsJsonCollection(unwrapped))
+                        return Fail("a body of type " + p.Type.ToDisplayString(KnownTypes.Short) + " cannot be deserialized without reflection; declare a concrete type");
+                    else body = BodyKind.Json;
+                    return new ParameterModel(p.Name, body == BodyKind.Json ? KnownTypes.FullName(unwrapped) : typeName, ParameterSource.Body, "", null, optional, defaultValue, nullableValue, null, body);
+                }
+            }
+
+            ParameterModel Special(ParameterSource s) => new(p.Name, typeName, s, "", null, true, null, false, null, BodyKind.None);
+        }
+
+        private static bool IsJsonCollection(ITypeSymbol type) => ValueTypeClassifier.CollectionElement(type, out _) is not null;
+
+        private static bool IsQueryable(ITypeSymbol type, out ITypeSymbol? element, out string? collection)
+        {
+            var t = ValueTypeClassifier.UnwrapNullable(type, out _);
+            if (ValueTypeClassifier.Classify(t) is not null)
+            {
+                element = t;
+                collection = null;
+                return true;
+            }
+            var e = ValueTypeClassifier.CollectionElement(type, out collection);
+            if (e is not null && ValueTypeClassifier.Classify(e) is not null)
+            {
+                element = e;
+                return true;
+            }
+            element = null;
+            collection = null;
+            return false;
+        }
+
+        private static string FormatDefault(IParameterSymbol p)
+        {
+            var value = p.ExplicitDefaultValue;
+            var type = ValueTypeClassifier.UnwrapNullable(p.Type, out _);
+            if (value is null) return "default";
+            if (type.TypeKind == TypeKind.Enum)
+                return "(" + KnownTypes.FullName(type) + ")" + System.Convert.ToString(value, CultureInfo.InvariantCulture);
+            return value switch
+            {
+                string s => SymbolDisplay.FormatLiteral(s, quote: true),
+                bool b => b ? "true" : "false",
+                char c => SymbolDisplay.FormatLiteral(c, quote: true),
+                decimal m => m.ToString(CultureInfo.InvariantCulture) + "m",
+                double d => d.ToString("R", CultureInfo.InvariantCulture) + "d",
+                float f => f.ToString("R", CultureInfo.InvariantCulture) + "f",
+                _ => "(" + KnownTypes.FullName(type) + ")" + System.Convert.ToString(value, CultureInfo.InvariantCulture),
+            };
+        }
+
+        private static ResultModel ParseResult(IMethodSymbol method, string display, SourceSpan? location, List<DiagnosticInfo> diagnostics)
+        {
+            var type = method.ReturnType;
+            var awaitKind = AwaitKind.None;
+            if (method.ReturnsVoid) return new ResultModel(ResultKind.Void, AwaitKind.None, null);
+            if (type is INamedTypeSymbol named)
+            {
+                if (KnownTypes.Is(named, "System.Threading.Tasks.Task")) return new ResultModel(ResultKind.Void, AwaitKind.Task, null);
+                if (KnownTypes.Is(named, "System.Threading.Tasks.ValueTask")) return new ResultModel(ResultKind.Void, AwaitKind.ValueTask, null);
+                if (named.IsGenericType && KnownTypes.Is(named.OriginalDefinition, "System.Threading.Tasks.Task`1")) { awaitKind = AwaitKind.Task; type = named.TypeArguments[0]; }
+                else if (named.IsGenericType && KnownTypes.Is(named.OriginalDefinition, "System.Threading.Tasks.ValueTask`1")) { awaitKind = AwaitKind.ValueTask; type = named.TypeArguments[0]; }
+            }
+            ResultModel Fail(string why)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.UnsupportedReturnType, location, display, method.ReturnType.ToDisplayString(KnownTypes.Short), why));
+                return new ResultModel(ResultKind.Void, awaitKind, null);
+            }
+            if (method.ReturnsByRef || method.ReturnsByRefReadonly) return Fail("ref returns cannot be sent; return the value");
+            if (type.SpecialType == SpecialType.System_String) return new ResultModel(ResultKind.String, awaitKind, null);
+            if (type is IArrayTypeSymbol { ElementType.SpecialType: SpecialType.System_Byte }) return new ResultModel(ResultKind.Bytes, awaitKind, null);
+            if (type is INamedTypeSymbol { IsGenericType: true } mem && KnownTypes.Is(mem.OriginalDefinition, "System.ReadOnlyMemory`1") && mem.TypeArguments[0].SpecialType == SpecialType.System_Byte)
+                return new ResultModel(ResultKind.Memory, awaitKind, null);
+            if (KnownTypes.Is(type, "Kiln.HttpResponse")) return new ResultModel(ResultKind.Response, awaitKind, null);
+            if (KnownTypes.Is(type, "Kiln.BodyWriter")) return new ResultModel(ResultKind.BodyWriter, awaitKind, null);
+            if (type.SpecialType == SpecialType.System_Object || type.TypeKind == TypeKind.Dynamic)
+                return Fail("object cannot be serialized without reflection; declare the concrete result type");
+            if (type.IsAnonymousType) return Fail("anonymous types have no JsonTypeInfo; declare a record for the result");
+            if (type.TypeKind == TypeKind.Interface && ValueTypeClassifier.CollectionElement(type, out _) is null)
+                return Fail("an interface result cannot be serialized without reflection; return a concrete type");
+            if (type.TypeKind == TypeKind.Delegate) return Fail("delegates cannot be sent; return Kiln.BodyWriter to stream a body");
+            if (KnownTypes.Is(type, "System.Threading.Tasks.Task") || KnownTypes.Is(type, "System.Threading.Tasks.ValueTask") || type.TypeKind == TypeKind.TypeParameter)
+                return Fail("nested tasks and type parameters are not supported; return the value");
+            if (!IsTypeUsable(type)) return Fail("the type is not accessible to generated code; make it internal or public");
+            return new ResultModel(ResultKind.Json, awaitKind, KnownTypes.FullName(ValueTypeClassifier.UnwrapNullable(type, out _).IsValueType ? type : type));
+        }
+
+        private static EquatableArray<string> ReadMiddleware(IMethodSymbol method, List<DiagnosticInfo> diagnostics)
+        {
+            var list = new List<string>();
+            foreach (var owner in new ISymbol[] { method.ContainingType, method })
+            {
+                foreach (var a in owner.GetAttributes())
+                {
+                    if (!KnownTypes.Is(a.AttributeClass, "Kiln.UseAttribute") || a.ConstructorArguments.Length != 1) continue;
+                    if (a.ConstructorArguments[0].Value is not ITypeSymbol type) continue;
+                    bool isMiddleware = type.AllInterfaces.Any(i => KnownTypes.Is(i, "Kiln.IMiddleware"));
+                    if (!isMiddleware || type.IsAbstract || type.TypeKind != TypeKind.Class && type.TypeKind != TypeKind.Struct || !IsTypeUsable(type))
+                    {
+                        var where = SourceSpan.From(a.ApplicationSyntaxReference?.GetSyntax().GetLocation());
+                        diagnostics.Add(DiagnosticInfo.Create(Diagnostics.NotAMiddleware, where, type.ToDisplayString(KnownTypes.Short)));
+                        continue;
+                    }
+                    string name = KnownTypes.FullName(type);
+                    if (!list.Contains(name)) list.Add(name);
+                }
+            }
+            return list.ToEquatableArray();
+        }
+
+        private static EquatableArray<string> ReadRateLimit(IMethodSymbol method)
+        {
+            foreach (var owner in new ISymbol[] { method, method.ContainingType })
+            {
+                foreach (var a in owner.GetAttributes())
+                {
+                    if (!KnownTypes.Is(a.AttributeClass, "Kiln.RateLimitAttribute") || a.ConstructorArguments.Length != 2) continue;
+                    string perSecond = System.Convert.ToDouble(a.ConstructorArguments[0].Value, CultureInfo.InvariantCulture).ToString("R", CultureInfo.InvariantCulture);
+                    string burst = System.Convert.ToInt32(a.ConstructorArguments[1].Value, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture);
+                    return new[] { perSecond, burst }.ToEquatableArray();
+                }
+            }
+            return EquatableArray<string>.Empty;
+        }
+    }
+}

@@ -1,0 +1,61 @@
+using Kiln.Generator.Model;
+
+namespace Kiln.Generator.Routing
+{
+    /// <summary>A route as the matcher builder sees it: an ID (its index in the route table), a method and one spec per segment.</summary>
+    /// <param name="Id">The route's index in the router's route table.</param>
+    /// <param name="Method">The HTTP method token.</param>
+    /// <param name="Template">The template text, for comments and messages.</param>
+    /// <param name="Specs">What each segment accepts; a catch-all is the last spec.</param>
+    internal sealed record RouteEntry(int Id, string Method, string Template, EquatableArray<SegmentSpec> Specs)
+    {
+        public bool HasCatchAll => Specs.Count > 0 && Specs[Specs.Count - 1].Rank == SegmentRank.CatchAll;
+
+        /// <summary>Segments before the catch-all (or all of them).</summary>
+        public int FixedCount => HasCatchAll ? Specs.Count - 1 : Specs.Count;
+
+        public SegmentRank RankAt(int index) => index < FixedCount ? Specs[index].Rank : SegmentRank.CatchAll;
+    }
+
+    /// <summary>A run-time test on a segment (a typed parameter or a pattern); states refer to tests by ID.</summary>
+    internal sealed record SegmentTest(int Id, SegmentSpec Spec);
+
+    /// <summary>Where a segment leads when the tests selected by <see cref="Mask"/> passed (bit i = the state's i-th test).</summary>
+    internal sealed record MaskTarget(int Mask, int State);
+
+    /// <summary>A segment equal to <see cref="Text"/>: the tests still to run on it (those the build could not decide) and the targets.</summary>
+    internal sealed record LiteralEdge(string Text, EquatableArray<int> Tests, EquatableArray<MaskTarget> Targets);
+
+    /// <summary>The route a method selects when matching ends in a state.</summary>
+    internal sealed record MethodTarget(string Method, int Route);
+
+    /// <summary>
+    /// The outcome when matching ends: the route per method (by precedence), and the Allow set for 405/OPTIONS.
+    /// <see cref="SetsEmptyRest"/>: a catch-all starting at this depth matched an empty rest.
+    /// </summary>
+    internal sealed record Terminal(EquatableArray<MethodTarget> Methods, int AllowSet, bool SetsEmptyRest, EquatableArray<int> Routes);
+
+    /// <summary>
+    /// A DFA state: the set of routes still possible after <see cref="Depth"/> segments. When the path ends here,
+    /// <see cref="End"/> decides; otherwise the next segment is compared against <see cref="Literals"/>, then the
+    /// <see cref="Tests"/> run and <see cref="Others"/> picks the next state by their results. A state that reads
+    /// no further segment (only catch-alls left) answers <see cref="Rest"/> for any longer path.
+    /// </summary>
+    internal sealed record MatcherState(
+        int Id,
+        int Depth,
+        EquatableArray<int> Routes,
+        bool ReadsSegment,
+        EquatableArray<LiteralEdge> Literals,
+        EquatableArray<int> Tests,
+        EquatableArray<MaskTarget> Others,
+        int EmptySegmentState,
+        Terminal? End,
+        Terminal? Rest);
+
+    /// <summary>The whole matcher: states (0 is the root), the tests they run, and the distinct Allow header values.</summary>
+    internal sealed record MatcherModel(EquatableArray<MatcherState> States, EquatableArray<SegmentTest> Tests, EquatableArray<string> AllowSets, int MaxDepth);
+
+    /// <summary>Two routes for one method that match the same path with equal precedence (or identical templates).</summary>
+    internal sealed record RouteConflict(int First, int Second, bool IsDuplicate, string ExamplePath);
+}

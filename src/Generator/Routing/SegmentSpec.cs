@@ -1,0 +1,151 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text;
+using Kiln.Generator.Model;
+
+namespace Kiln.Generator.Routing
+{
+    /// <summary>Precedence of a segment kind, most specific first. Compared segment by segment from the left.</summary>
+    internal enum SegmentRank
+    {
+        Literal = 0,
+        Pattern = 1,     // a parameter with literal text around it: img-<id>.png
+        Typed = 2,       // a lone parameter whose type constrains it: <id> with int id
+        String = 3,      // a lone string parameter
+        CatchAll = 4,
+    }
+
+    /// <summary>One piece of a pattern segment: literal text, or a parameter of a type.</summary>
+    internal sealed record PatternPart(string? Literal, string? Name, ValueType? Type);
+
+    /// <summary>What one template segment of one route accepts.</summary>
+    internal sealed record SegmentSpec(SegmentRank Rank, string? Literal, ValueType? Type, EquatableArray<PatternPart> Pattern)
+    {
+        /// <summary>Identifies the run-time test this spec needs (equal keys share one test), or null for literals/strings/catch-alls.</summary>
+        public string? TestKey => Rank switch
+        {
+            SegmentRank.Typed => "type:" + Type!.TypeName,
+            SegmentRank.Pattern => "pattern:" + string.Concat(Pattern.Select(p => p.Literal is not null ? Escape(p.Literal) : "<" + p.Type!.TypeName + ">")),
+            _ => null,
+        };
+
+        private static string Escape(string s) => s.Replace("<", "\\<");
+
+        public static SegmentSpec ForLiteral(string text) => new(SegmentRank.Literal, text, null, EquatableArray<PatternPart>.Empty);
+
+        /// <summary>Builds the spec for <paramref name="segment"/>, typing parameters through <paramref name="typeOf"/>.</summary>
+        public static SegmentSpec For(TemplateSegment segment, Func<string, ValueType> typeOf)
+        {
+            if (segment.IsLiteral) return ForLiteral(segment.Parts[0].Text);
+            if (segment.IsCatchAll) return new SegmentSpec(SegmentRank.CatchAll, null, ValueType.String, EquatableArray<PatternPart>.Empty);
+            if (segment.IsSimpleParameter)
+            {
+                var type = typeOf(segment.Parts[0].Text);
+                return new SegmentSpec(type.Kind == ValueKind.String ? SegmentRank.String : SegmentRank.Typed, null, type, EquatableArray<PatternPart>.Empty);
+            }
+            var parts = segment.Parts.Select(p => p.IsParameter ? new PatternPart(null, p.Text, typeOf(p.Text)) : new PatternPart(p.Text, null, null));
+            return new SegmentSpec(SegmentRank.Pattern, null, null, parts.ToEquatableArray());
+        }
+
+        /// <summary>Build-time answer to "does this spec accept the literal segment <paramref name="text"/>".</summary>
+        public Acceptance Accepts(string text)
+        {
+            switch (Rank)
+            {
+                case SegmentRank.Literal: return Literal == text ? Acceptance.Yes : Acceptance.No;
+                case SegmentRank.String:
+                case SegmentRank.CatchAll: return text.Length > 0 || Rank == SegmentRank.CatchAll ? Acceptance.Yes : Acceptance.No;
+                case SegmentRank.Typed: return ValueOracle.Accepts(Type!, text);
+                default: return PatternAccepts(text);
+            }
+        }
+
+        private Acceptance PatternAccepts(string text)
+        {
+            var values = PatternMatcher.Split(Pattern, text);
+            if (values is null) return Acceptance.No;
+            var result = Acceptance.Yes;
+            int v = 0;
+            foreach (var part in Pattern)
+            {
+                if (part.Literal is not null) continue;
+                var a = ValueOracle.Accepts(part.Type!, values[v++]);
+                if (a == Acceptance.No) return Acceptance.No;
+                if (a == Acceptance.Unknown) result = Acceptance.Unknown;
+            }
+            return result;
+        }
+
+        /// <summary>Whether two specs of the same rank could accept one segment (false only when provably disjoint).</summary>
+        public static bool CanOverlap(SegmentSpec a, SegmentSpec b)
+        {
+            if (a.Rank == SegmentRank.Typed && b.Rank == SegmentRank.Typed) return ValueOracle.CanOverlap(a.Type!, b.Type!);
+            if (a.Rank == SegmentRank.Pattern && b.Rank == SegmentRank.Pattern)
+            {
+                string pa = a.Pattern[0].Literal ?? "", pb = b.Pattern[0].Literal ?? "";
+                string sa = a.Pattern[a.Pattern.Count - 1].Literal ?? "", sb = b.Pattern[b.Pattern.Count - 1].Literal ?? "";
+                bool prefixes = pa.StartsWith(pb, StringComparison.Ordinal) || pb.StartsWith(pa, StringComparison.Ordinal);
+                bool suffixes = sa.EndsWith(sb, StringComparison.Ordinal) || sb.EndsWith(sa, StringComparison.Ordinal);
+                return prefixes && suffixes;
+            }
+            return true;
+        }
+
+        public string Describe() => Rank switch
+        {
+            SegmentRank.Literal => Literal!,
+            SegmentRank.CatchAll => "<*>",
+            SegmentRank.Pattern => string.Concat(Pattern.Select(p => p.Literal ?? "<" + p.Type!.DisplayName + ">")),
+            _ => "<" + Type!.DisplayName + ">",
+        };
+    }
+
+    /// <summary>
+    /// Splits a segment by a pattern's literal parts, matching from the right: the last parameter takes the
+    /// shortest text that lets the suffix match (<c>&lt;name&gt;.&lt;ext&gt;</c> on <c>a.b.c</c> gives name=a.b,
+    /// ext=c). The runtime's <c>Kiln.Routing.PatternMatcher</c> implements the same rule on bytes.
+    /// </summary>
+    internal static class PatternMatcher
+    {
+        /// <summary>The parameter values of <paramref name="text"/> in order, or null when it does not fit the pattern.</summary>
+        public static List<string>? Split(EquatableArray<PatternPart> pattern, string text)
+        {
+            int first = 0, last = pattern.Count - 1;
+            int start = 0, end = text.Length;
+            if (pattern[0].Literal is { } prefix)
+            {
+                if (!text.StartsWith(prefix, StringComparison.Ordinal)) return null;
+                start = prefix.Length;
+                first = 1;
+            }
+            if (pattern[last].Literal is { } suffix)
+            {
+                if (end - suffix.Length < start || string.CompareOrdinal(text, end - suffix.Length, suffix, 0, suffix.Length) != 0) return null;
+                end -= suffix.Length;
+                last--;
+            }
+            // pattern[first..last] is P (L P)*: peel parameters off the right.
+            var values = new List<string>();
+            for (int i = last; i > first; i -= 2)
+            {
+                string separator = pattern[i - 1].Literal!;
+                int found = -1;
+                for (int f = end - separator.Length - 1; f >= start + 1; f--)
+                {
+                    if (string.CompareOrdinal(text, f, separator, 0, separator.Length) == 0)
+                    {
+                        found = f;
+                        break;
+                    }
+                }
+                if (found < start + 1) return null;
+                values.Insert(0, text.Substring(found + separator.Length, end - found - separator.Length));
+                end = found;
+            }
+            if (end - start <= 0) return null;
+            values.Insert(0, text.Substring(start, end - start));
+            return values;
+        }
+    }
+}
