@@ -62,5 +62,14 @@ namespace Kiln.Generator
 
         public static readonly DiagnosticDescriptor MultipleBodyParameters = Error("KILN017", "More than one body parameter",
             "{0} binds both '{1}' and '{2}' from the request body; a request has one body, so keep one [Body] parameter (wrap several values in one JSON type)", Binding);
+
+        /// <summary>Every descriptor, for lookup by ID when diagnostics are reported from models.</summary>
+        public static readonly DiagnosticDescriptor[] All =
+        {
+            MalformedTemplate, DuplicateParameter, TemplateParameterWithoutMethodParameter, RouteParameterMissingFromTemplate,
+            UnparsableRouteType, InvalidMethodToken, DuplicateRoute, AmbiguousRoutes, UnsupportedParameter, UnsupportedReturnType,
+            InaccessibleMethod, MissingJsonTypeInfo, AmbiguousParameterSource, NotAMiddleware, RouteTableTooComplex,
+            InvalidRouterDeclaration, MultipleBodyParameters,
+        };
     }
 }

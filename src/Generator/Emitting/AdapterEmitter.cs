@@ -1,0 +1,216 @@
+using System.Collections.Generic;
+using System.Linq;
+using Kiln.Generator.Model;
+using Kiln.Generator.Routing;
+
+namespace Kiln.Generator.Emitting
+{
+    /// <summary>
+    /// Emits one adapter per route: it binds every parameter (route values from the recorded segments, query,
+    /// headers, body, specials), calls the method, and turns its result into an <c>HttpResponse</c>. A value that is
+    /// missing or does not parse answers 400 naming the parameter; nothing is looked up by reflection.
+    /// </summary>
+    internal static class AdapterEmitter
+    {
+        public static string Emit(RouterModel router)
+        {
+            var w = new SourceWriter();
+            w.Lines(Names.Header).Line();
+            if (router.Namespace is not null) w.Open("namespace " + router.Namespace);
+            w.Open("partial class " + router.ClassName);
+            foreach (var json in router.JsonTypes)
+            {
+                w.Line("private static readonly " + Names.JsonTypeInfo + "<" + json.TypeName + "> " + Names.Json(json.Index) + " =");
+                w.Line("    (" + Names.JsonTypeInfo + "<" + json.TypeName + ">)" + json.ContextType + ".Default.GetTypeInfo(typeof(" + json.TypeName + "))!;");
+            }
+            foreach (var route in router.Routes)
+            {
+                w.Line();
+                EmitAdapter(w, route, router.Methods[route.MethodIndex], router);
+            }
+            w.Close();
+            if (router.Namespace is not null) w.Close();
+            return w.ToString();
+        }
+
+        /// <summary>The local holding a parameter's value: prefixed, so user names never collide with <c>request</c> or <c>result</c>.</summary>
+        private static string Local(ParameterModel p) => "p_" + p.Name;
+
+        private static bool NeedsAwait(RouteMethod method) =>
+            method.Result.Await != AwaitKind.None || method.Parameters.Any(p => p.Source == ParameterSource.Body && p.Body != BodyKind.Stream);
+
+        private static void EmitAdapter(SourceWriter w, RouteModel route, RouteMethod method, RouterModel router)
+        {
+            bool isAsync = NeedsAwait(method);
+            string signature = string.Join(", ", method.Parameters.Select(p => p.Name));
+            string arguments = string.Join(", ", method.Parameters.Select(p => Local(p)));
+            w.Line("// " + SourceWriter.Comment(route.HttpMethod + " " + route.Template + " -> " + method.DisplayName + "(" + signature + ")"));
+            w.Open("private " + (isAsync ? "async " : "") + Names.ValueTaskOfResponse + " " + Names.Adapter(route, method) + "(" + Names.Request + " request)");
+            var patternSegments = new HashSet<int>();
+            foreach (var p in method.Parameters)
+                EmitBinding(w, p, route, router, patternSegments);
+
+            string target = method.IsStatic
+                ? method.ContainingType
+                : Names.Field(router.ConstructorArguments.First(a => !a.IsMiddleware && a.TypeName == method.ContainingType));
+            string call = target + "." + method.MethodName + "(" + arguments + ")";
+            if (method.Result.Await != AwaitKind.None) call = "await " + call + ".ConfigureAwait(false)";
+            var result = method.Result;
+            switch (result.Kind)
+            {
+                case ResultKind.Void:
+                    w.Line(call + ";");
+                    w.Line("return " + Names.HttpResponse + ".NoContent();");
+                    break;
+                case ResultKind.Response:
+                    w.Line("return " + call + ";");
+                    break;
+                default:
+                    w.Line("var result = " + call + ";");
+                    w.Line("return " + Convert(result, router) + ";");
+                    break;
+            }
+            w.Close();
+        }
+
+        private static string Convert(ResultModel result, RouterModel router) => result.Kind switch
+        {
+            ResultKind.String => "result is null ? " + Names.HttpResponse + ".NoContent() : " + Names.HttpResponse + ".Text(result)",
+            ResultKind.Bytes => "result is null ? " + Names.HttpResponse + ".NoContent() : " + Names.HttpResponse + ".Bytes(result)",
+            ResultKind.Memory => Names.HttpResponse + ".Bytes(result)",
+            ResultKind.BodyWriter => "result is null ? " + Names.HttpResponse + ".NoContent() : " + Names.HttpResponse + ".Stream(result)",
+            _ => Names.HttpResponse + ".Json(result, " + Names.Json(router.JsonTypes.First(j => j.TypeName == result.TypeName).Index) + ")",
+        };
+
+        private static void EmitBinding(SourceWriter w, ParameterModel p, RouteModel route, RouterModel router, HashSet<int> patternSegments)
+        {
+            switch (p.Source)
+            {
+                case ParameterSource.Request:
+                    w.Line("var " + Local(p) + " = request;");
+                    return;
+                case ParameterSource.CancellationToken:
+                    w.Line("var " + Local(p) + " = request.Aborted;");
+                    return;
+                case ParameterSource.RemoteEndPoint:
+                case ParameterSource.LocalEndPoint:
+                    string property = p.Source == ParameterSource.RemoteEndPoint ? "RemoteEndPoint" : "LocalEndPoint";
+                    w.Line("var " + Local(p) + " = request." + property + " as " + p.TypeName + ";");
+                    return;
+                case ParameterSource.Route:
+                    EmitRouteValue(w, p, route.Values.First(v => v.Name == p.Name), router, patternSegments);
+                    return;
+                case ParameterSource.Query:
+                case ParameterSource.Header:
+                    EmitTextValue(w, p, router);
+                    return;
+                default:
+                    EmitBody(w, p, router);
+                    return;
+            }
+        }
+
+        private static void EmitRouteValue(SourceWriter w, ParameterModel p, RouteValueRef value, RouterModel router, HashSet<int> patternSegments)
+        {
+            string span;
+            if (value.CatchAll) span = "request.Route.Rest(" + value.Segment + ")";
+            else if (value.PatternTest >= 0)
+            {
+                string parts = "parts" + value.Segment;
+                if (patternSegments.Add(value.Segment))
+                {
+                    w.Line("global::System.Span<global::System.Range> " + parts + " = stackalloc global::System.Range[" + value.PatternCount + "];");
+                    w.Line(Names.Pattern(value.PatternTest) + "(request.Route.Segment(" + value.Segment + "), " + parts + ");");
+                }
+                span = "request.Route.Segment(" + value.Segment + ")[" + parts + "[" + value.PatternIndex + "]]";
+            }
+            else span = "request.Route.Segment(" + value.Segment + ")";
+
+            if (p.Value!.Kind == ValueKind.String)
+            {
+                w.Line("string " + Local(p) + " = " + Names.Bind + ".String(" + span + ");");
+                return;
+            }
+            // The matcher already proved the value parses; the check keeps the adapter safe on its own.
+            w.Line("if (!" + Names.ParseCall(p.Value, span, "out " + p.Value.TypeName + " " + Local(p), router) + ") return "
+                + Names.Bind + ".Invalid(\"route value\", " + SourceWriter.Literal(p.Name) + ", " + SourceWriter.Literal(p.Value.DisplayName) + ");");
+        }
+
+        private static void EmitTextValue(SourceWriter w, ParameterModel p, RouterModel router)
+        {
+            string source = p.Source == ParameterSource.Query ? "query parameter" : "header";
+            string lookup = p.Source == ParameterSource.Query ? "request.Query" : "request.Headers";
+            var value = p.Value!;
+            string key = SourceWriter.Literal(p.Key);
+            string invalid = "return " + Names.Bind + ".Invalid(" + SourceWriter.Literal(source) + ", " + key + ", " + SourceWriter.Literal(value.DisplayName) + ");";
+
+            if (p.Collection is not null)
+            {
+                string raws = Local(p) + "Raw";
+                w.Line("var " + raws + " = " + lookup + (p.Source == ParameterSource.Query ? ".GetAll(" : ".GetValues(") + key + ");");
+                string array = Local(p) + "Values";
+                if (value.Kind == ValueKind.String) w.Line("var " + array + " = " + raws + ";");
+                else
+                {
+                    w.Line("var " + array + " = new " + value.TypeName + "[" + raws + ".Length];");
+                    w.Line("for (int i = 0; i < " + raws + ".Length; i++)");
+                    w.Line("    if (!" + Names.ParseCall(value, Names.ValueParser + ".Utf8(" + raws + "[i])", "out " + array + "[i]", router) + ") " + invalid);
+                }
+                w.Line("var " + Local(p) + " = " + (p.Collection == "list" ? "new global::System.Collections.Generic.List<" + value.TypeName + ">(" + array + ")" : array) + ";");
+                return;
+            }
+
+            string raw = Local(p) + "Raw";
+            w.Line("var " + raw + " = " + lookup + "[" + key + "];");
+            string missing = p.DefaultValue is not null ? Local(p) + " = " + p.DefaultValue + ";"
+                : p.IsOptional ? Local(p) + " = default;"
+                : "return " + Names.Bind + ".Missing(" + SourceWriter.Literal(source) + ", " + key + ");";
+            w.Line(p.TypeName + " " + Local(p) + ";");
+            w.Line("if (" + raw + " is null) " + missing);
+            if (value.Kind == ValueKind.String)
+            {
+                w.Line("else " + Local(p) + " = " + raw + ";");
+                return;
+            }
+            if (p.IsNullableValueType)
+            {
+                w.Line("else if (" + Names.ParseCall(value, Names.ValueParser + ".Utf8(" + raw + ")", "out " + value.TypeName + " " + Local(p) + "Parsed", router) + ") " + Local(p) + " = " + Local(p) + "Parsed;");
+                w.Line("else " + invalid);
+            }
+            else
+                w.Line("else if (!" + Names.ParseCall(value, Names.ValueParser + ".Utf8(" + raw + ")", "out " + Local(p), router) + ") " + invalid);
+        }
+
+        private static void EmitBody(SourceWriter w, ParameterModel p, RouterModel router)
+        {
+            switch (p.Body)
+            {
+                case BodyKind.Stream:
+                    w.Line("var " + Local(p) + " = request.Body;");
+                    return;
+                case BodyKind.String:
+                    w.Line("var " + Local(p) + " = await request.ReadBodyAsStringAsync().ConfigureAwait(false);");
+                    return;
+                case BodyKind.Bytes:
+                    w.Line("var " + Local(p) + " = await request.ReadBodyAsBytesAsync().ConfigureAwait(false);");
+                    return;
+                case BodyKind.Memory:
+                    w.Line("global::System.ReadOnlyMemory<byte> " + Local(p) + " = await request.ReadBodyAsBytesAsync().ConfigureAwait(false);");
+                    return;
+                default:
+                    var json = router.JsonTypes.First(j => j.TypeName == p.TypeName);
+                    if (p.IsOptional)
+                    {
+                        w.Line(p.TypeName + (p.IsNullableValueType ? "?" : "") + " " + Local(p) + " = " + (p.DefaultValue ?? "default") + ";");
+                        w.Line("if (request.HasBody) " + Local(p) + " = await request.ReadFromJsonAsync(" + Names.Json(json.Index) + ").ConfigureAwait(false);");
+                    }
+                    else
+                    {
+                        w.Line("var " + Local(p) + " = await request.ReadFromJsonAsync(" + Names.Json(json.Index) + ").ConfigureAwait(false);");
+                        w.Line("if (" + Local(p) + " is null) return " + Names.Bind + ".MissingBody(" + SourceWriter.Literal(p.Name) + ");");
+                    }
+                    return;
+            }
+        }
+    }
+}

@@ -1,0 +1,73 @@
+using System.Linq;
+using Kiln.Generator.Model;
+
+namespace Kiln.Generator.Emitting
+{
+    /// <summary>Emits the router class itself: constructor wiring, the route table, per-route middleware and Allow values.</summary>
+    internal static class RouterEmitter
+    {
+        public static string Emit(RouterModel router)
+        {
+            var w = new SourceWriter();
+            w.Lines(Names.Header).Line();
+            if (router.Namespace is not null) w.Open("namespace " + router.Namespace);
+
+            w.Line("/// <summary>");
+            w.Line("/// The router generated from this project's route methods (" + router.Routes.Count + " routes). Construct it once and pass it");
+            w.Line("/// to <c>HttpServer</c>; <see cref=\"Routes\"/> lists the table.");
+            w.Line("/// </summary>");
+            string modifiers = router.IsUserDeclared ? "" : router.Accessibility + " sealed ";
+            w.Open(modifiers + "partial class " + router.ClassName + " : " + Names.Router);
+            w.Line("private readonly " + Names.Endpoint + "[] _routes;");
+            foreach (var argument in router.ConstructorArguments)
+                w.Line("private readonly " + argument.TypeName + " " + Names.Field(argument) + ";");
+            w.Line();
+
+            w.Line("/// <summary>Creates the router and composes each route's middleware once.</summary>");
+            foreach (var argument in router.ConstructorArguments)
+                w.Line("/// <param name=\"" + argument.ParameterName + "\">" + (argument.IsMiddleware ? "Middleware used by [Use] routes." : "The instance whose methods serve routes.") + "</param>");
+            var parameters = router.ConstructorArguments.Select(a => a.TypeName + " " + a.ParameterName);
+            w.Open("public " + router.ClassName + "(" + string.Join(", ", parameters) + ")");
+            foreach (var argument in router.ConstructorArguments)
+            {
+                string nullCheck = " ?? throw new global::System.ArgumentNullException(nameof(" + argument.ParameterName + "))";
+                w.Line(Names.Field(argument) + " = " + argument.ParameterName + nullCheck + ";");
+            }
+            w.Line("var handlers = new " + Names.Handler + "[" + router.Routes.Count + "];");
+            foreach (var route in router.Routes)
+            {
+                var method = router.Methods[route.MethodIndex];
+                string adapter = Names.Adapter(route, method);
+                var chain = method.RateLimit.Count == 2
+                    ? new[] { "new global::Kiln.RateLimiter(" + method.RateLimit[0] + ", " + method.RateLimit[1] + ")" }.ToList()
+                    : new System.Collections.Generic.List<string>();
+                chain.AddRange(method.Middleware.Select(m => Names.Field(router.ConstructorArguments.First(a => a.IsMiddleware && a.TypeName == m))));
+                string handler = chain.Count == 0 ? adapter : Names.Pipeline + ".Compose(" + adapter + ", " + string.Join(", ", chain) + ")";
+                w.Line("handlers[" + route.Id + "] = " + handler + ";");
+            }
+            w.Line("Handlers = handlers;");
+            w.Line("_routes = new " + Names.Endpoint + "[]");
+            w.Line("{");
+            foreach (var route in router.Routes)
+                w.Line("    new(" + SourceWriter.Literal(route.HttpMethod) + ", " + SourceWriter.Literal(route.Template) + ", handlers[" + route.Id + "], " + SourceWriter.Literal(route.Name) + "),");
+            w.Line("};");
+            w.Close();
+            w.Line();
+
+            w.Line("/// <inheritdoc/>");
+            w.Line("public override global::System.Collections.Generic.IReadOnlyList<" + Names.Endpoint + "> Routes => _routes;");
+            w.Line();
+            w.Line("/// <inheritdoc/>");
+            w.Line("protected override string Allow(int index) => s_allow[index];");
+            w.Line();
+            w.Line("private static readonly string[] s_allow =");
+            w.Line("{");
+            foreach (var allow in router.Matcher.AllowSets)
+                w.Line("    " + SourceWriter.Literal(allow) + ",");
+            w.Line("};");
+            w.Close();
+            if (router.Namespace is not null) w.Close();
+            return w.ToString();
+        }
+    }
+}
