@@ -35,12 +35,12 @@ public abstract class Router
     /// <param name="route">Where segment boundaries are recorded.</param>
     /// <param name="method">The request method.</param>
     /// <returns>The match result.</returns>
-    protected abstract int Match(ReadOnlySpan<byte> path, RoutePath route, string method);
+    protected virtual int Match(ReadOnlySpan<byte> path, RoutePath route, string method) => NoMatch;
 
     /// <summary>The Allow header value with index <paramref name="index"/>, computed at build time.</summary>
     /// <param name="index">The index from a <see cref="Match"/> result.</param>
     /// <returns>The header value.</returns>
-    protected abstract string Allow(int index);
+    protected virtual string Allow(int index) => "";
 
     /// <summary>This router as a <see cref="Kiln.Handler"/> (one delegate, created once).</summary>
     public Handler Handler => _handler ??= RouteAsync;
@@ -52,16 +52,24 @@ public abstract class Router
     /// </summary>
     /// <param name="request">The request.</param>
     /// <returns>The response.</returns>
-    public ValueTask<HttpResponse> RouteAsync(Request request)
+    /// <remarks>Generated routers use this implementation; a hand-written router (for tests) may override it.</remarks>
+    public virtual ValueTask<HttpResponse> RouteAsync(Request request)
     {
         var route = request.Route;
-        if (!route.TryGet(request.RawPath, out var path))
-            return new(HttpResponse.BadRequest("Malformed request path."));
+        if (!route.TryGet(request.RawPath, out var path)) return BadPath();
         int match = Match(path, route, request.Method);
         if (match >= 0) return _handlers[match](request);
         if (match == NoMatch) return new(NoRoute(request, path));
-        return new(NotAllowed(request, Allow(-match - 2)));
+        return NotAllowed(request, Allow(-match - 2));
     }
+
+    /// <summary>400 for a path that cannot be normalized.</summary>
+    /// <returns>The response.</returns>
+    protected static ValueTask<HttpResponse> BadPath() => new(HttpResponse.BadRequest("Malformed request path."));
+
+    /// <summary>404.</summary>
+    /// <returns>The response.</returns>
+    protected static ValueTask<HttpResponse> NotFound() => new(HttpResponse.NotFound());
 
     /// <summary>Finds the route ID for <paramref name="method"/> and <paramref name="target"/> without running it (for tests and tools).</summary>
     /// <param name="method">The method token.</param>
@@ -93,10 +101,14 @@ public abstract class Router
         return HttpResponse.NotFound();
     }
 
-    private static HttpResponse NotAllowed(Request request, string allow)
-        => (ReferenceEquals(request.Method, HttpMethods.Options)
+    /// <summary>405 with an Allow header, or for OPTIONS 204 with Allow.</summary>
+    /// <param name="request">The request.</param>
+    /// <param name="allow">The methods routed for the path.</param>
+    /// <returns>The response.</returns>
+    protected static ValueTask<HttpResponse> NotAllowed(Request request, string allow)
+        => new((ReferenceEquals(request.Method, HttpMethods.Options)
             ? HttpResponse.Status(204)
-            : HttpResponse.Text("Method Not Allowed", 405)).WithHeader("Allow", allow);
+            : HttpResponse.Text("Method Not Allowed", 405)).WithHeader("Allow", allow));
 
     /// <summary>Percent-encodes a normalized path for a Location header (ASCII pchars and '/' stay).</summary>
     private static string EncodePath(ReadOnlySpan<byte> path)
