@@ -6,6 +6,7 @@ namespace Kiln.RuntimeTests;
 public record Pet(string Name, int Age);
 
 [JsonSerializable(typeof(Pet))]
+[JsonSerializable(typeof(List<Pet>))]
 internal partial class TestJson : JsonSerializerContext;
 
 public class RequestLoggingTests
