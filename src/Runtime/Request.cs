@@ -68,7 +68,7 @@ public sealed class Request
 
     /// <summary>
     /// The effective client address: the peer's IP address from <see cref="RemoteEndPoint"/>, unless a middleware
-    /// (such as <c>ForwardedHeaders</c> behind a trusted proxy) has set it to the address the proxy reported.
+    /// (such as <see cref="ForwardedHeaders"/> behind a trusted proxy) has set it to the address the proxy reported.
     /// Reset at the start of every request; <see cref="RemoteEndPoint"/> always stays the immediate peer.
     /// </summary>
     public IPAddress? ClientAddress
