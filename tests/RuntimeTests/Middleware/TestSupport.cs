@@ -4,7 +4,7 @@ using System.Text;
 namespace Kiln.RuntimeTests;
 
 /// <summary>A clock the tests move by hand: no sleeps, no real time.</summary>
-internal sealed class ManualTime : TimeProvider
+public sealed class ManualTime : TimeProvider
 {
     private long _ticks;
     private readonly DateTimeOffset _start = new(2026, 11, 21, 22, 0, 0, TimeSpan.Zero);
