@@ -1,0 +1,69 @@
+using System.Buffers;
+using System.IO.Pipelines;
+
+namespace Kiln.Http;
+
+/// <summary>
+/// The write-only stream a <see cref="BodyWriter"/> writes a streamed response to: each write becomes one chunk
+/// (or, for an HTTP/1.0 client, raw bytes delimited by closing the connection). One instance per connection.
+/// </summary>
+internal sealed class ChunkedResponseStream(PipeWriter output) : Stream
+{
+    private const int FlushThreshold = 64 * 1024;
+    private bool _chunked;
+    private bool _ended;
+
+    public void Start(bool chunked) { _chunked = chunked; _ended = false; }
+
+    /// <summary>Writes the last chunk (and an empty trailer section).</summary>
+    public void End()
+    {
+        if (_ended) return;
+        _ended = true;
+        if (_chunked) output.Write("0\r\n\r\n"u8);
+    }
+
+    public override bool CanRead => false;
+    public override bool CanSeek => false;
+    public override bool CanWrite => true;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+    public override void Write(ReadOnlySpan<byte> buffer)
+    {
+        if (_ended) throw new InvalidOperationException("The response body has already ended.");
+        if (buffer.IsEmpty) return;   // a zero-size chunk would end the body
+        if (_chunked)
+        {
+            var span = output.GetSpan(20);
+            buffer.Length.TryFormat(span, out int n, "x");
+            span[n++] = (byte)'\r';
+            span[n++] = (byte)'\n';
+            output.Advance(n);
+        }
+        output.Write(buffer);
+        if (_chunked) output.Write("\r\n"u8);
+    }
+
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+        => WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        Write(buffer.Span);
+        if (output.UnflushedBytes >= FlushThreshold) await FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public override void Flush() => FlushAsync().GetAwaiter().GetResult();
+
+    public override async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        var result = await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+        if (result.IsCompleted || result.IsCanceled) throw new IOException("The client closed the connection.");
+    }
+}

@@ -1,0 +1,103 @@
+namespace Kiln.Http;
+
+/// <summary>Why a request could not be read. Each reason maps to exactly one status code (<see cref="ParseErrors.StatusCode"/>).</summary>
+internal enum ParseError : byte
+{
+    /// <summary>No error.</summary>
+    None,
+    /// <summary>A line ended with LF alone, or a CR was not followed by LF.</summary>
+    BareLineFeed,
+    /// <summary>The request line is not <c>method SP target SP version</c>.</summary>
+    InvalidRequestLine,
+    /// <summary>The method is not a token.</summary>
+    InvalidMethod,
+    /// <summary>The request-target has a forbidden byte or does not fit the method's form.</summary>
+    InvalidTarget,
+    /// <summary>The version is not <c>HTTP/d.d</c>.</summary>
+    InvalidVersion,
+    /// <summary>A well-formed version other than 1.0 and 1.1.</summary>
+    UnsupportedVersion,
+    /// <summary>The request line is longer than the limit.</summary>
+    RequestLineTooLong,
+    /// <summary>A header line is malformed (no colon, bad name, whitespace before the colon, a control character).</summary>
+    InvalidHeader,
+    /// <summary>A header line starts with whitespace (obs-fold).</summary>
+    ObsoleteLineFolding,
+    /// <summary>The header block is larger than the limit.</summary>
+    HeadersTooLarge,
+    /// <summary>More header fields than the limit.</summary>
+    TooManyHeaders,
+    /// <summary>Host is missing (HTTP/1.1), repeated, or malformed.</summary>
+    InvalidHost,
+    /// <summary>Content-Length is not <c>1*DIGIT</c>, overflows, or conflicts with another Content-Length.</summary>
+    InvalidContentLength,
+    /// <summary>Transfer-Encoding is malformed, chunked is not last or appears twice, or TE is combined with Content-Length or HTTP/1.0.</summary>
+    InvalidTransferEncoding,
+    /// <summary>A transfer coding other than chunked.</summary>
+    UnsupportedTransferCoding,
+    /// <summary>The chunked body is malformed (size, extension, line ending, trailer).</summary>
+    InvalidChunkedBody,
+    /// <summary>The body is larger than the limit.</summary>
+    BodyTooLarge,
+    /// <summary>asterisk-form (<c>*</c>) with a method other than OPTIONS.</summary>
+    AsteriskFormNotOptions,
+    /// <summary>authority-form (<c>host:port</c>) with a method other than CONNECT.</summary>
+    AuthorityFormNotConnect,
+    /// <summary>The request head did not arrive in time.</summary>
+    RequestHeadersTimeout,
+    /// <summary>An Expect value other than 100-continue.</summary>
+    ExpectationFailed,
+}
+
+/// <summary>Maps <see cref="ParseError"/> to status codes and short reasons.</summary>
+internal static class ParseErrors
+{
+    /// <summary>The status code that answers <paramref name="error"/>.</summary>
+    public static int StatusCode(this ParseError error) => error switch
+    {
+        ParseError.RequestLineTooLong => 414,
+        ParseError.HeadersTooLarge or ParseError.TooManyHeaders => 431,
+        ParseError.UnsupportedVersion => 505,
+        ParseError.UnsupportedTransferCoding => 501,
+        ParseError.BodyTooLarge => 413,
+        ParseError.AsteriskFormNotOptions or ParseError.AuthorityFormNotConnect => 405,
+        ParseError.ExpectationFailed => 417,
+        ParseError.RequestHeadersTimeout => 408,
+        _ => 400,
+    };
+
+    /// <summary>The Allow value that goes with a 405 answer, or <see langword="null"/>.</summary>
+    public static string? Allow(this ParseError error) => error switch
+    {
+        ParseError.AsteriskFormNotOptions => "OPTIONS",
+        ParseError.AuthorityFormNotConnect => "CONNECT",
+        _ => null,
+    };
+
+    /// <summary>A short reason sent as the body of the error answer.</summary>
+    public static string Reason(this ParseError error) => error switch
+    {
+        ParseError.BareLineFeed => "Bad Request: lines must end with CRLF.",
+        ParseError.InvalidRequestLine => "Bad Request: malformed request line.",
+        ParseError.InvalidMethod => "Bad Request: malformed method.",
+        ParseError.InvalidTarget => "Bad Request: malformed request-target.",
+        ParseError.InvalidVersion => "Bad Request: malformed HTTP version.",
+        ParseError.UnsupportedVersion => "HTTP Version Not Supported",
+        ParseError.RequestLineTooLong => "URI Too Long",
+        ParseError.InvalidHeader => "Bad Request: malformed header field.",
+        ParseError.ObsoleteLineFolding => "Bad Request: obsolete line folding is not accepted.",
+        ParseError.HeadersTooLarge => "Request Header Fields Too Large",
+        ParseError.TooManyHeaders => "Request Header Fields Too Large: too many fields.",
+        ParseError.InvalidHost => "Bad Request: missing, repeated or malformed Host.",
+        ParseError.InvalidContentLength => "Bad Request: invalid Content-Length.",
+        ParseError.InvalidTransferEncoding => "Bad Request: invalid Transfer-Encoding.",
+        ParseError.UnsupportedTransferCoding => "Not Implemented: only the chunked transfer coding is supported.",
+        ParseError.InvalidChunkedBody => "Bad Request: malformed chunked body.",
+        ParseError.BodyTooLarge => "Payload Too Large",
+        ParseError.AsteriskFormNotOptions => "Method Not Allowed: '*' is only for OPTIONS.",
+        ParseError.AuthorityFormNotConnect => "Method Not Allowed: authority-form is only for CONNECT.",
+        ParseError.ExpectationFailed => "Expectation Failed",
+        ParseError.RequestHeadersTimeout => "Request Timeout",
+        _ => "Bad Request",
+    };
+}

@@ -1,0 +1,277 @@
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography.X509Certificates;
+using Kiln.Http;
+using Kiln.Server;
+
+namespace Kiln;
+
+/// <summary>
+/// Kiln's HTTP/1.1 server: binds the listeners of a <see cref="ServerOptions"/>, accepts connections, and runs each
+/// request through the global middleware and the router (or handler).
+/// </summary>
+/// <example>
+/// <code>
+/// var options = ServerOptions.FromArgs(args);
+/// await using var server = new HttpServer(new AppRouter(), options);
+/// await server.RunAsync();   // until Ctrl+C / SIGTERM, then drains
+/// </code>
+/// </example>
+public sealed class HttpServer : IAsyncDisposable
+{
+    private readonly Handler _terminal;
+    private readonly ServerOptions _options;
+    private readonly List<Middleware> _middleware = new();
+    private readonly List<Listener> _listeners = new();
+    private readonly List<Task> _acceptLoops = new();
+    private readonly CancellationTokenSource _stopAccepting = new();
+    private readonly Lock _lock = new();
+    private ServerContext? _context;
+    private ConnectionManager? _connections;
+    private Task? _stopTask;
+    private EndPoint[] _bound = [];
+
+    /// <summary>Creates a server that routes every request through <paramref name="router"/>.</summary>
+    /// <param name="router">The router (usually the generated <c>AppRouter</c>).</param>
+    /// <param name="options">Listeners, limits and timeouts.</param>
+    public HttpServer(Router router, ServerOptions options) : this(router?.Handler!, options)
+    {
+        ArgumentNullException.ThrowIfNull(router);
+    }
+
+    /// <summary>Creates a server that answers every request with <paramref name="handler"/>.</summary>
+    /// <param name="handler">The handler.</param>
+    /// <param name="options">Listeners, limits and timeouts.</param>
+    public HttpServer(Handler handler, ServerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        ArgumentNullException.ThrowIfNull(options);
+        _terminal = handler;
+        _options = options;
+    }
+
+    /// <summary>Where limit violations and handler exceptions are logged (default <see cref="Console.Error"/>; <see langword="null"/> for none).</summary>
+    public TextWriter? ErrorLog { get; set; } = Console.Error;
+
+    /// <summary>The addresses actually bound (port 0 resolved), valid after <see cref="StartAsync"/>.</summary>
+    public IReadOnlyList<EndPoint> BoundEndPoints => _bound;
+
+    /// <summary>The number of open connections (for tests and diagnostics).</summary>
+    internal int ConnectionCount => _connections?.Count ?? 0;
+
+    /// <summary>The connection cap in effect (the configured cap bounded by the descriptor limit).</summary>
+    internal int ConnectionCapacity => _connections?.Capacity ?? 0;
+
+    /// <summary>Adds global middleware; the first added runs first. Must be called before <see cref="StartAsync"/>.</summary>
+    /// <param name="middleware">The middleware.</param>
+    /// <returns>This server.</returns>
+    public HttpServer Use(Middleware middleware)
+    {
+        ArgumentNullException.ThrowIfNull(middleware);
+        if (_context is not null) throw new InvalidOperationException("Middleware must be added before the server starts.");
+        _middleware.Add(middleware);
+        return this;
+    }
+
+    /// <summary>Binds every listener and starts accepting connections; returns once listening.</summary>
+    /// <param name="ct">Cancels binding.</param>
+    /// <returns>A completed task once the listeners are bound.</returns>
+    /// <exception cref="InvalidOperationException">The options have no listener, or the server was already started.</exception>
+    public Task StartAsync(CancellationToken ct = default)
+    {
+        lock (_lock)
+        {
+            if (_context is not null) throw new InvalidOperationException("The server has already been started.");
+            if (_options.Listeners.Count == 0) throw new InvalidOperationException("No listener configured: call ServerOptions.Listen, ListenUnix or ListenTls.");
+            ct.ThrowIfCancellationRequested();
+            var context = new ServerContext(_options, Pipeline.Compose(_middleware, _terminal), ErrorLog);
+            try
+            {
+                foreach (var listen in _options.Listeners)
+                    _listeners.Add(Listener.Bind(listen, _options.ReusePort));
+            }
+            catch
+            {
+                foreach (var listener in _listeners) listener.Dispose();
+                _listeners.Clear();
+                throw;
+            }
+            _bound = _listeners.Select(l => l.EndPoint).ToArray();
+            _connections = new ConnectionManager(context, ConnectionLimit.Effective(_options.MaxConcurrentConnections));
+            _context = context;
+            foreach (var listener in _listeners)
+                _acceptLoops.Add(Task.Run(() => AcceptLoopAsync(listener)));
+        }
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Starts the server if needed, then serves until <paramref name="ct"/> is cancelled or the process receives
+    /// SIGINT (Ctrl+C) or SIGTERM; then shuts down gracefully and returns when drained.
+    /// </summary>
+    /// <param name="ct">Stops the server.</param>
+    /// <returns>A task that completes after shutdown.</returns>
+    public async Task RunAsync(CancellationToken ct = default)
+    {
+        if (_context is null) await StartAsync(ct).ConfigureAwait(false);
+        var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnSignal(PosixSignalContext context)
+        {
+            context.Cancel = true;   // we shut down ourselves, gracefully
+            stop.TrySetResult();
+        }
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+        using var registration = ct.Register(() => stop.TrySetResult());
+        await stop.Task.ConfigureAwait(false);
+        await StopAsync(CancellationToken.None).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Graceful shutdown: stops accepting and closes the listeners, closes idle keep-alive connections, lets
+    /// in-flight requests finish (answered with <c>Connection: close</c>) for up to
+    /// <see cref="ServerOptions.ShutdownTimeout"/>, then aborts what is left.
+    /// </summary>
+    /// <param name="ct">Cuts the drain short (remaining connections are aborted).</param>
+    /// <returns>A task that completes when every connection has closed.</returns>
+    public Task StopAsync(CancellationToken ct = default)
+    {
+        lock (_lock)
+        {
+            if (_context is null) return Task.CompletedTask;
+            return _stopTask ??= StopCoreAsync(ct);
+        }
+    }
+
+    private async Task StopCoreAsync(CancellationToken ct)
+    {
+        var connections = _connections!;
+        _context!.BeginStopping();
+        _stopAccepting.Cancel();
+        foreach (var listener in _listeners) listener.Dispose();
+        try { await Task.WhenAll(_acceptLoops).ConfigureAwait(false); } catch (OperationCanceledException) { }
+        connections.BeginStopping();
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(_options.ShutdownTimeout);
+        try
+        {
+            await connections.Drained.WaitAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            _context.Log($"shutdown: {connections.Count} connection(s) still busy after {_options.ShutdownTimeout.TotalSeconds:0.###} s; aborting them");
+            connections.AbortAll();
+            try { await connections.Drained.WaitAsync(TimeSpan.FromSeconds(5), CancellationToken.None).ConfigureAwait(false); }
+            catch (TimeoutException) { }
+        }
+        connections.Dispose();
+    }
+
+    private async Task AcceptLoopAsync(Listener listener)
+    {
+        var connections = _connections!;
+        var ct = _stopAccepting.Token;
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await connections.WaitForSlotAsync(ct).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            Socket socket;
+            try
+            {
+                socket = await listener.Socket.AcceptAsync(ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
+            {
+                connections.ReleaseSlot();
+                return;
+            }
+            catch (SocketException e)
+            {
+                connections.ReleaseSlot();
+                if (ct.IsCancellationRequested) return;
+                if (e.SocketErrorCode is SocketError.TooManyOpenSockets or SocketError.NoBufferSpaceAvailable)
+                {
+                    // Out of descriptors despite the cap (something else in the process holds them): back off instead of spinning.
+                    _context!.Log($"accept on {listener.EndPoint} failed ({e.SocketErrorCode}); pausing accepts briefly");
+                    try { await Task.Delay(100, ct).ConfigureAwait(false); } catch (OperationCanceledException) { return; }
+                }
+                continue;
+            }
+            connections.Opened();
+            _ = RunConnectionAsync(socket, listener);
+        }
+    }
+
+    private async Task RunConnectionAsync(Socket socket, Listener listener)
+    {
+        await Task.Yield();   // leave the accept loop at once
+        var connections = _connections!;
+        HttpConnection? connection = null;
+        try
+        {
+            if (listener.IsTcp) socket.NoDelay = true;
+            IConnectionTransport transport;
+            if (listener.Certificate is null)
+            {
+                var socketTransport = new SocketTransport(socket);
+                socketTransport.Start();
+                transport = socketTransport;
+            }
+            else
+            {
+                transport = await HandshakeAsync(socket, listener.Certificate).ConfigureAwait(false);
+            }
+            connection = new HttpConnection(_context!, transport, listener.Certificate is not null, static _ => { });
+            connections.Register(connection);
+            await connection.RunAsync().ConfigureAwait(false);
+        }
+        catch (Exception) when (connection is null)
+        {
+            socket.Dispose();   // a failed TLS handshake or a peer gone before we started
+        }
+        finally
+        {
+            connections.Closed(connection);
+        }
+    }
+
+    private async Task<IConnectionTransport> HandshakeAsync(Socket socket, X509Certificate2 certificate)
+    {
+        var remote = socket.RemoteEndPoint;
+        var local = socket.LocalEndPoint;
+        var ssl = new SslStream(new NetworkStream(socket, ownsSocket: true), leaveInnerStreamOpen: false);
+        using var timeout = new CancellationTokenSource(_options.RequestHeadersTimeout);
+        try
+        {
+            await ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
+            {
+                ServerCertificate = certificate,
+                ApplicationProtocols = [SslApplicationProtocol.Http11],
+                ClientCertificateRequired = false,
+            }, timeout.Token).ConfigureAwait(false);
+        }
+        catch
+        {
+            await ssl.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+        return new StreamTransport(ssl, remote, local);
+    }
+
+    /// <summary>Stops the server gracefully (see <see cref="StopAsync"/>).</summary>
+    /// <returns>A task that completes after shutdown.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        _stopAccepting.Dispose();
+    }
+}

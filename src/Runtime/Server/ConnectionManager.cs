@@ -1,0 +1,88 @@
+using System.Collections.Concurrent;
+using Kiln.Http;
+
+namespace Kiln.Server;
+
+/// <summary>
+/// The open connections of one server: the slots that cap how many may exist, the heartbeat that expires
+/// timeouts and refreshes the <c>Date</c> line, and the drain that graceful shutdown waits for.
+/// </summary>
+internal sealed class ConnectionManager : IDisposable
+{
+    private readonly ServerContext _server;
+    private readonly SemaphoreSlim _slots;
+    private readonly ConcurrentDictionary<HttpConnection, byte> _active = new();
+    private readonly ITimer _heartbeat;
+    private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _count;
+    private volatile bool _stopping;
+
+    public ConnectionManager(ServerContext server, int capacity)
+    {
+        _server = server;
+        Capacity = capacity;
+        _slots = new SemaphoreSlim(capacity, capacity);
+        _heartbeat = TimeProvider.System.CreateTimer(_ => Beat(), null, HeartbeatInterval(server.Options), HeartbeatInterval(server.Options));
+    }
+
+    /// <summary>The most connections at once.</summary>
+    public int Capacity { get; }
+
+    /// <summary>Open connections (TLS handshakes in progress included).</summary>
+    public int Count => Volatile.Read(ref _count);
+
+    /// <summary>Completes when shutdown has begun and the last connection has closed.</summary>
+    public Task Drained => _drained.Task;
+
+    // Fine enough for the shortest timeout, at most once a second (the Date line's resolution).
+    private static TimeSpan HeartbeatInterval(ServerOptions o)
+    {
+        double shortest = Math.Min(Math.Min(o.RequestHeadersTimeout.TotalMilliseconds, o.KeepAliveTimeout.TotalMilliseconds),
+            o.MinRequestBodyDataRateGracePeriod.TotalMilliseconds);
+        return TimeSpan.FromMilliseconds(Math.Clamp(shortest / 8, 10, 1000));
+    }
+
+    /// <summary>Waits until a connection may be accepted.</summary>
+    public Task WaitForSlotAsync(CancellationToken ct) => _slots.WaitAsync(ct);
+
+    /// <summary>Gives back a slot taken by <see cref="WaitForSlotAsync"/> when no connection was opened with it.</summary>
+    public void ReleaseSlot() => _slots.Release();
+
+    /// <summary>Counts a new connection (before its handshake).</summary>
+    public void Opened() => Interlocked.Increment(ref _count);
+
+    public void Register(HttpConnection connection)
+    {
+        _active.TryAdd(connection, 0);
+        if (_stopping) connection.OnStopping();
+    }
+
+    /// <summary>A connection (or a failed handshake) has closed: free its slot.</summary>
+    public void Closed(HttpConnection? connection)
+    {
+        if (connection is not null) _active.TryRemove(connection, out _);
+        _slots.Release();
+        if (Interlocked.Decrement(ref _count) == 0 && _stopping) _drained.TrySetResult();
+    }
+
+    public void BeginStopping()
+    {
+        _stopping = true;
+        foreach (var connection in _active.Keys) connection.OnStopping();
+        if (Count == 0) _drained.TrySetResult();
+    }
+
+    public void AbortAll()
+    {
+        foreach (var connection in _active.Keys) connection.Abort();
+    }
+
+    private void Beat()
+    {
+        _server.Date.Update(DateTimeOffset.UtcNow);
+        long now = Environment.TickCount64;
+        foreach (var connection in _active.Keys) connection.OnHeartbeat(now);
+    }
+
+    public void Dispose() => _heartbeat.Dispose();
+}

@@ -1,0 +1,29 @@
+using Kiln.Http;
+
+namespace Kiln.Server;
+
+/// <summary>What every connection of one running server shares: options, the composed handler, the date line, the log, and the stopping flag.</summary>
+internal sealed class ServerContext(ServerOptions options, Handler handler, TextWriter? errorLog)
+{
+    private readonly Lock _logLock = new();
+    private volatile bool _stopping;
+
+    public ServerOptions Options { get; } = options;
+    public Handler Handler { get; } = handler;
+    public DateCache Date { get; } = new();
+
+    /// <summary>Whether a graceful shutdown has begun: connections finish their current request and close.</summary>
+    public bool IsStopping => _stopping;
+
+    public void BeginStopping() => _stopping = true;
+
+    /// <summary>Writes one line to the error log (limit violations, handler exceptions).</summary>
+    public void Log(string message)
+    {
+        if (errorLog is null) return;
+        lock (_logLock)
+        {
+            try { errorLog.WriteLine($"kiln: {message}"); } catch (ObjectDisposedException) { }
+        }
+    }
+}

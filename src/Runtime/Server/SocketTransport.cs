@@ -1,0 +1,146 @@
+using System.IO.Pipelines;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Kiln.Server;
+
+/// <summary>
+/// A socket as a pipe pair, as in Kestrel's socket transport: a receive loop (wait for data with a zero-byte read,
+/// then GetMemory → receive → Advance → Flush, honouring the reader's back-pressure) and a send loop
+/// (Read → send each segment → AdvanceTo). <see cref="Socket.ReceiveAsync(Memory{byte}, SocketFlags, CancellationToken)"/>
+/// and <see cref="Socket.SendAsync(ReadOnlyMemory{byte}, SocketFlags, CancellationToken)"/> reuse one cached
+/// <see cref="SocketAsyncEventArgs"/> per direction per socket, so the loops allocate nothing per operation.
+/// Both pipes use inline schedulers: a request is parsed, handled and sent on the thread that received it.
+/// </summary>
+internal sealed class SocketTransport : IConnectionTransport
+{
+    private static readonly TimeSpan LingerTime = TimeSpan.FromSeconds(1);
+
+    private readonly Socket _socket;
+    private readonly Pipe _input;
+    private readonly Pipe _output;
+    private readonly CancellationTokenSource _aborted = new();
+    private Task _receiveLoop = Task.CompletedTask;
+    private Task _sendLoop = Task.CompletedTask;
+    private volatile bool _lingering;
+
+    public SocketTransport(Socket socket)
+    {
+        _socket = socket;
+        var options = new PipeOptions(
+            pool: null, readerScheduler: PipeScheduler.Inline, writerScheduler: PipeScheduler.Inline,
+            pauseWriterThreshold: 1024 * 1024, resumeWriterThreshold: 512 * 1024, minimumSegmentSize: 4096, useSynchronizationContext: false);
+        _input = new Pipe(options);
+        _output = new Pipe(options);
+        RemoteEndPoint = socket.RemoteEndPoint;
+        LocalEndPoint = socket.LocalEndPoint;
+    }
+
+    public PipeReader Input => _input.Reader;
+    public PipeWriter Output => _output.Writer;
+    public EndPoint? RemoteEndPoint { get; }
+    public EndPoint? LocalEndPoint { get; }
+    public CancellationToken Aborted => _aborted.Token;
+
+    /// <summary>Starts the two loops.</summary>
+    public void Start()
+    {
+        _receiveLoop = ReceiveLoopAsync();
+        _sendLoop = SendLoopAsync();
+    }
+
+    private async Task ReceiveLoopAsync()
+    {
+        Exception? error = null;
+        var writer = _input.Writer;
+        try
+        {
+            while (true)
+            {
+                // Wait for data before taking a buffer, so idle connections hold no memory.
+                await _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None).ConfigureAwait(false);
+                var memory = writer.GetMemory(4096);
+                int received = await _socket.ReceiveAsync(memory, SocketFlags.None).ConfigureAwait(false);
+                if (received == 0) break;   // FIN: a clean end (or half-close) of the peer's side
+                writer.Advance(received);
+                var flush = await writer.FlushAsync().ConfigureAwait(false);
+                if (flush.IsCompleted)
+                {
+                    // The connection stopped reading (it is closing): discard the rest until the peer closes.
+                    _lingering = true;
+                    var scratch = new byte[1024];
+                    while (await _socket.ReceiveAsync(scratch, SocketFlags.None).ConfigureAwait(false) > 0) { }
+                    break;
+                }
+            }
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException or OperationCanceledException)
+        {
+            if (!_lingering) { error = new IOException("The client reset the connection.", e); Cancel(); }
+        }
+        finally
+        {
+            await writer.CompleteAsync(error).ConfigureAwait(false);
+        }
+    }
+
+    private async Task SendLoopAsync()
+    {
+        var reader = _output.Reader;
+        try
+        {
+            while (true)
+            {
+                var result = await reader.ReadAsync().ConfigureAwait(false);
+                var buffer = result.Buffer;
+                if (result.IsCanceled) break;
+                foreach (var segment in buffer)
+                    await _socket.SendAsync(segment, SocketFlags.None).ConfigureAwait(false);
+                reader.AdvanceTo(buffer.End);
+                if (result.IsCompleted) break;
+            }
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException or OperationCanceledException)
+        {
+            Cancel();
+        }
+        finally
+        {
+            await reader.CompleteAsync().ConfigureAwait(false);
+        }
+    }
+
+    public async Task CloseAsync(bool lingerForPeer)
+    {
+        await _sendLoop.ConfigureAwait(false);
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Send);
+            if (lingerForPeer && !_aborted.IsCancellationRequested)
+            {
+                // Keep reading (the receive loop discards) until the peer closes or a short deadline passes, so a
+                // peer still sending does not get a reset that destroys the answer it has not read yet.
+                _lingering = true;
+                await Task.WhenAny(_receiveLoop, Task.Delay(LingerTime)).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException) { }
+        _lingering = true;
+        _socket.Dispose();
+        await _receiveLoop.ConfigureAwait(false);
+        _aborted.Dispose();
+    }
+
+    public void Abort()
+    {
+        Cancel();
+        _input.Writer.CancelPendingFlush();
+        _output.Reader.CancelPendingRead();
+        try { _socket.Dispose(); } catch (ObjectDisposedException) { }
+    }
+
+    private void Cancel()
+    {
+        try { _aborted.Cancel(); } catch (ObjectDisposedException) { }
+    }
+}

@@ -1,0 +1,186 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
+
+namespace Kiln;
+
+/// <summary>
+/// Where an <see cref="HttpServer"/> listens and the limits it enforces. Every limit is answered with its own
+/// status code and logged (see <c>docs/server.md</c>).
+/// </summary>
+public sealed class ServerOptions
+{
+    private readonly List<ListenOptions> _listeners = new();
+
+    /// <summary>The endpoints to bind, in the order they were added.</summary>
+    internal IReadOnlyList<ListenOptions> Listeners => _listeners;
+
+    /// <summary>Listens on a TCP address and port (IPv4 or IPv6; port 0 picks a free port, see <see cref="HttpServer.BoundEndPoints"/>).</summary>
+    /// <param name="address">The address, for example <see cref="IPAddress.Loopback"/> or <see cref="IPAddress.IPv6Any"/>.</param>
+    /// <param name="port">The port, 0–65535.</param>
+    public void Listen(IPAddress address, int port)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        ArgumentOutOfRangeException.ThrowIfNegative(port);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(port, IPEndPoint.MaxPort);
+        _listeners.Add(new ListenOptions(new IPEndPoint(address, port), null));
+    }
+
+    /// <summary>Listens on a Unix domain socket; an existing socket file at <paramref name="path"/> is replaced.</summary>
+    /// <param name="path">The socket file path.</param>
+    public void ListenUnix(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        _listeners.Add(new ListenOptions(new UnixDomainSocketEndPoint(path), null));
+    }
+
+    /// <summary>
+    /// Listens for HTTPS on a TCP address and port. Load the certificate from PEM with
+    /// <see cref="X509Certificate2.CreateFromPemFile(string, string?)"/> or from PFX with
+    /// <c>X509CertificateLoader.LoadPkcs12FromFile</c>; it must carry its private key.
+    /// </summary>
+    /// <param name="address">The address.</param>
+    /// <param name="port">The port (0 picks a free port).</param>
+    /// <param name="certificate">The server certificate with its private key.</param>
+    public void ListenTls(IPAddress address, int port, X509Certificate2 certificate)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        ArgumentNullException.ThrowIfNull(certificate);
+        ArgumentOutOfRangeException.ThrowIfNegative(port);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(port, IPEndPoint.MaxPort);
+        if (!certificate.HasPrivateKey)
+            throw new ArgumentException("The TLS certificate must include its private key.", nameof(certificate));
+        _listeners.Add(new ListenOptions(new IPEndPoint(address, port), certificate));
+    }
+
+    /// <summary>Sets <c>SO_REUSEPORT</c> on TCP listeners so several processes can share a port (Linux, BSD).</summary>
+    public bool ReusePort { get; set; }
+
+    /// <summary>The longest request line in bytes, CRLF included (answered with 414).</summary>
+    public int MaxRequestLineSize { get; set; } = 8 * 1024;
+
+    /// <summary>The largest header block in bytes, after the request line (answered with 431).</summary>
+    public int MaxRequestHeadersSize { get; set; } = 32 * 1024;
+
+    /// <summary>The most header fields in one request (answered with 431).</summary>
+    public int MaxRequestHeaderCount { get; set; } = 100;
+
+    /// <summary>The largest request body in bytes, for Content-Length and chunked bodies alike (answered with 413).</summary>
+    public long MaxRequestBodySize { get; set; } = 8 * 1024 * 1024;
+
+    /// <summary>How long a client may take to send a request head once it has started (answered with 408, then close).</summary>
+    public TimeSpan RequestHeadersTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long an idle keep-alive connection stays open between requests (then closed without an answer).</summary>
+    public TimeSpan KeepAliveTimeout { get; set; } = TimeSpan.FromSeconds(120);
+
+    /// <summary>The slowest acceptable request-body upload in bytes per second, after the grace period (408, then close).</summary>
+    public double MinRequestBodyDataRate { get; set; } = 240;
+
+    /// <summary>How long a body upload may run before <see cref="MinRequestBodyDataRate"/> is enforced.</summary>
+    public TimeSpan MinRequestBodyDataRateGracePeriod { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// The most open connections. The server also never goes past the process's descriptor limit
+    /// (<c>RLIMIT_NOFILE</c>, minus descriptors already open and a reserve); at the cap it stops accepting until a
+    /// connection closes (waiting clients queue in the listen backlog).
+    /// </summary>
+    public int MaxConcurrentConnections { get; set; } = 10_000;
+
+    /// <summary>How long <see cref="HttpServer.StopAsync"/> lets in-flight requests finish before closing their connections.</summary>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Options from the command line and environment: <c>--urls URLS</c> or <c>--urls=URLS</c> (the arguments win),
+    /// else the <c>KILN_URLS</c> environment variable, else <c>http://127.0.0.1:<paramref name="defaultPort"/></c>.
+    /// URLS is a <c>;</c>-separated list of <c>http://host:port</c> (host: an IPv4 address, <c>[IPv6]</c>,
+    /// <c>localhost</c>, or <c>*</c>/<c>+</c>/<c>0.0.0.0</c> for every IPv4 address and <c>[::]</c> for every IPv6
+    /// address) and <c>unix:/path.sock</c> (also <c>http://unix:/path.sock</c>).
+    /// </summary>
+    /// <param name="args">The program's arguments; arguments other than <c>--urls</c> are ignored.</param>
+    /// <param name="defaultPort">The loopback port used when no URL is given.</param>
+    /// <returns>The options.</returns>
+    /// <exception cref="ArgumentException">A URL is malformed or uses an unsupported scheme.</exception>
+    public static ServerOptions FromArgs(string[] args, int defaultPort = 8080)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        string? urls = null;
+        for (int i = 0; i < args.Length; i++)
+        {
+            if (args[i] == "--urls")
+            {
+                if (i + 1 >= args.Length) throw new ArgumentException("--urls needs a value, for example --urls http://127.0.0.1:9000.");
+                urls = args[++i];
+            }
+            else if (args[i].StartsWith("--urls=", StringComparison.Ordinal))
+            {
+                urls = args[i]["--urls=".Length..];
+            }
+        }
+        urls ??= Environment.GetEnvironmentVariable("KILN_URLS");
+
+        var options = new ServerOptions();
+        if (string.IsNullOrWhiteSpace(urls))
+        {
+            options.Listen(IPAddress.Loopback, defaultPort);
+            return options;
+        }
+        foreach (var part in urls.Split([';', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            options.AddUrl(part);
+        return options;
+    }
+
+    private void AddUrl(string url)
+    {
+        if (url.StartsWith("unix:", StringComparison.OrdinalIgnoreCase) || url.StartsWith("http://unix:", StringComparison.OrdinalIgnoreCase))
+        {
+            string path = url[(url.IndexOf("unix:", StringComparison.OrdinalIgnoreCase) + 5)..];
+            if (path.Length == 0 || path[0] != '/')
+                throw new ArgumentException($"Invalid URL '{url}': a Unix socket URL needs an absolute path, for example unix:/tmp/app.sock.");
+            ListenUnix(path);
+            return;
+        }
+        if (url.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
+            throw new ArgumentException($"Invalid URL '{url}': https needs a certificate; call ServerOptions.ListenTls in code.");
+        if (!url.StartsWith("http://", StringComparison.OrdinalIgnoreCase))
+            throw new ArgumentException($"Invalid URL '{url}': expected http://host:port or unix:/path.sock.");
+
+        var rest = url["http://".Length..].TrimEnd('/');
+        if (rest.Contains('/'))
+            throw new ArgumentException($"Invalid URL '{url}': a path is not supported, only http://host:port.");
+        string host;
+        string? portText = null;
+        if (rest.StartsWith('['))
+        {
+            int close = rest.IndexOf(']');
+            if (close < 0) throw new ArgumentException($"Invalid URL '{url}': unterminated IPv6 address.");
+            host = rest[1..close];
+            var after = rest[(close + 1)..];
+            if (after.Length > 0)
+            {
+                if (after[0] != ':') throw new ArgumentException($"Invalid URL '{url}': expected ':' and a port after the IPv6 address.");
+                portText = after[1..];
+            }
+        }
+        else
+        {
+            int colon = rest.LastIndexOf(':');
+            host = colon < 0 ? rest : rest[..colon];
+            portText = colon < 0 ? null : rest[(colon + 1)..];
+        }
+        int port = 80;
+        if (portText is not null && (!int.TryParse(portText, NumberStyles.None, CultureInfo.InvariantCulture, out port) || port > IPEndPoint.MaxPort))
+            throw new ArgumentException($"Invalid URL '{url}': '{portText}' is not a port number (0-65535).");
+
+        IPAddress address;
+        if (host is "*" or "+" ) address = IPAddress.Any;
+        else if (host.Equals("localhost", StringComparison.OrdinalIgnoreCase)) address = IPAddress.Loopback;
+        else if (!IPAddress.TryParse(host, out address!))
+            throw new ArgumentException($"Invalid URL '{url}': '{host}' is not an IP address (host names other than localhost are not resolved).");
+        Listen(address, port);
+    }
+}
+
+/// <summary>One configured listener: an endpoint and, for HTTPS, its certificate.</summary>
+internal sealed record ListenOptions(EndPoint EndPoint, X509Certificate2? Certificate);
