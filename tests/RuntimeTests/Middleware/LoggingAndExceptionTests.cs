@@ -7,7 +7,7 @@ public record Pet(string Name, int Age);
 
 [JsonSerializable(typeof(Pet))]
 [JsonSerializable(typeof(List<Pet>))]
-internal partial class TestJson : JsonSerializerContext;
+internal partial class MiddlewareJson : JsonSerializerContext;
 
 public class RequestLoggingTests
 {
@@ -36,7 +36,7 @@ public class RequestLoggingTests
     [Fact]
     public async Task Json_body_is_measured_and_still_sent()
     {
-        var (response, entry) = await Log(Req.Get("/pet"), _ => HttpResponse.Json(new Pet("Rex", 3), TestJson.Default.Pet));
+        var (response, entry) = await Log(Req.Get("/pet"), _ => HttpResponse.Json(new Pet("Rex", 3), MiddlewareJson.Default.Pet));
 
         Assert.Equal("""{"Name":"Rex","Age":3}""", response.BodyText());
         Assert.Equal("application/json; charset=utf-8", response.ContentType);

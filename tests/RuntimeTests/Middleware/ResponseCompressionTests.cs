@@ -68,7 +68,7 @@ public class ResponseCompressionTests
     {
         var bytes = await Run(HttpResponse.Bytes(Encoding.UTF8.GetBytes(Big), "application/javascript"), "gzip");
         var pets = Enumerable.Range(0, 100).Select(i => new Pet("Pet number " + i, i)).ToList();
-        var json = await Run(HttpResponse.Json(pets, TestJson.Default.ListPet), "br");
+        var json = await Run(HttpResponse.Json(pets, MiddlewareJson.Default.ListPet), "br");
 
         Assert.Equal(Big, Decode(bytes));
         Assert.Equal("application/javascript", bytes.ContentType);
