@@ -28,6 +28,7 @@ public sealed class Request
     private string? _pathString;
     private Dictionary<string, object?>? _items;
     private readonly RoutePath _routePath = new();
+    private IPAddress? _clientAddress;
 
     /// <summary>Creates an empty request (the server fills it; tests may use <see cref="Create"/>).</summary>
     internal Request() { }
@@ -64,6 +65,17 @@ public sealed class Request
 
     /// <summary>The address the request arrived on.</summary>
     public EndPoint? LocalEndPoint { get; internal set; }
+
+    /// <summary>
+    /// The effective client address: the peer's IP address from <see cref="RemoteEndPoint"/>, unless a middleware
+    /// (such as <see cref="ForwardedHeaders"/> behind a trusted proxy) has set it to the address the proxy reported.
+    /// Reset at the start of every request; <see cref="RemoteEndPoint"/> always stays the immediate peer.
+    /// </summary>
+    public IPAddress? ClientAddress
+    {
+        get => _clientAddress ?? (RemoteEndPoint as IPEndPoint)?.Address;
+        set => _clientAddress = value;
+    }
 
     /// <summary>Whether the connection is TLS.</summary>
     public bool IsHttps { get; internal set; }
@@ -172,6 +184,7 @@ public sealed class Request
         Version = version;
         Headers.Clear();
         _items?.Clear();
+        _clientAddress = null;
         ContentLength = null;
         HasBody = false;
         Body = Stream.Null;
