@@ -66,6 +66,7 @@ namespace Kiln.Generator.Emitting
                 if (state.Rest is { } rest)
                 {
                     w.Line("// Only catch-alls remain: the rest of the path is theirs.");
+                    w.Line("route.SetSegment(" + state.Depth + ", pos, path.Length);");
                     EmitTerminal(w, rest, state.Depth, router);
                 }
                 else w.Line("return NoMatch;");
