@@ -126,26 +126,34 @@ public sealed class ResponseCompression : IMiddleware
     {
         if (string.IsNullOrWhiteSpace(acceptEncoding)) return Coding.Identity;
         double? qBr = null, qGzip = null, qStar = null;
-        foreach (var item in acceptEncoding.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        var header = acceptEncoding.AsSpan();
+        foreach (var itemRange in header.Split(','))
         {
-            var parts = item.Split(';', StringSplitOptions.TrimEntries);
-            double q = 1;
-            bool valid = true;
-            for (int i = 1; i < parts.Length; i++)
-            {
-                if (!parts[i].StartsWith("q=", StringComparison.OrdinalIgnoreCase)) continue;
-                valid = double.TryParse(parts[i].AsSpan(2), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out q) && q is >= 0 and <= 1;
-            }
-            if (!valid) continue;
-            var name = parts[0];
+            var item = header[itemRange];
+            int semi = item.IndexOf(';');
+            var name = (semi < 0 ? item : item[..semi]).Trim();
+            if (!TryQuality(semi < 0 ? default : item[(semi + 1)..], out double q)) continue;   // a malformed q: ignore the item
             if (name.Equals("br", StringComparison.OrdinalIgnoreCase)) qBr = q;
             else if (name.Equals("gzip", StringComparison.OrdinalIgnoreCase) || name.Equals("x-gzip", StringComparison.OrdinalIgnoreCase)) qGzip = q;
-            else if (name == "*") qStar = q;
+            else if (name is "*") qStar = q;
         }
         double br = brotli ? qBr ?? qStar ?? 0 : 0;
         double gz = gzip ? qGzip ?? qStar ?? 0 : 0;
         if (br <= 0 && gz <= 0) return Coding.Identity;
         return br >= gz ? Coding.Brotli : Coding.Gzip;
+    }
+
+    /// <summary>Reads <c>q=</c> from the parameters after a coding (1 when absent); false when it is not a number in [0, 1].</summary>
+    private static bool TryQuality(ReadOnlySpan<char> parameters, out double q)
+    {
+        q = 1;
+        foreach (var range in parameters.Split(';'))
+        {
+            var p = parameters[range].Trim();
+            if (p.Length < 2 || (p[0] is not ('q' or 'Q')) || p[1] != '=') continue;
+            return double.TryParse(p[2..], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out q) && q is >= 0 and <= 1;
+        }
+        return true;
     }
 
     private static byte[] Brotli(ReadOnlySpan<byte> source, CompressionLevel level)

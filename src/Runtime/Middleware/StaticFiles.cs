@@ -160,7 +160,9 @@ public sealed class StaticFiles : IMiddleware
 
     private bool IsInsideRoot(string real)
         => real.Length == _realRoot.Length ? real.Equals(_realRoot, PathComparison)
-         : real.Length > _realRoot.Length && real.StartsWith(_realRoot, PathComparison) && Array.IndexOf(Separators, real[_realRoot.Length]) >= 0;
+         : real.Length > _realRoot.Length && real.StartsWith(_realRoot, PathComparison)
+           // a root that is itself a filesystem root ("/") already ends with the separator
+           && (Array.IndexOf(Separators, _realRoot[^1]) >= 0 || Array.IndexOf(Separators, real[_realRoot.Length]) >= 0);
 
     /// <summary>
     /// Resolves every symbolic link in the absolute <paramref name="path"/>, component by component, as

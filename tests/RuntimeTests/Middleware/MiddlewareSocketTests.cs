@@ -22,6 +22,8 @@ public sealed class MiddlewareServerFixture : IAsyncLifetime
     private sealed class TestRouter(RateLimiter limiter, StaticFiles files) : Router
     {
         private readonly Handler _limited = Pipeline.Compose(_ => HttpResponse.Text("limited ok"), limiter);
+        // A per-route chain, as the generator composes [Use(typeof(ApiKeyAuth))].
+        private readonly Handler _admin = Pipeline.Compose(r => HttpResponse.Text("hello " + r.Items["user"]), new ApiKeyAuth("k3y"));
 
         public override IReadOnlyList<Endpoint> Routes => [];
 
@@ -40,6 +42,7 @@ public sealed class MiddlewareServerFixture : IAsyncLifetime
                 "/limited" => _limited(request),
                 "/rewritten" => HttpResponse.Text("rewritten to " + request.Target),
                 "/items" => HttpResponse.Text("items"),
+                "/admin" => _admin(request),
                 _ => NotFound(),
             };
         }
@@ -49,7 +52,8 @@ public sealed class MiddlewareServerFixture : IAsyncLifetime
     {
         var options = new ServerOptions();
         options.Listen(IPAddress.Loopback, 0);
-        var router = new TestRouter(new RateLimiter(perSecond: 1, burst: 2, Time), new StaticFiles(Files.Root));
+        // The route's StaticFiles streams anything over 1 KiB, so big.bin (5000 bytes) goes out chunked.
+        var router = new TestRouter(new RateLimiter(perSecond: 1, burst: 2, Time), new StaticFiles(Files.Root, new StaticFileOptions { MaxBufferedFileSize = 1024 }));
         _server = new HttpServer(router, options) { ErrorLog = TextWriter.Synchronized(Errors) };
         _server.UseForwardedHeaders("127.0.0.1")
             .UseLogging(TextWriter.Synchronized(Log), LogFormat.Common)
@@ -73,6 +77,22 @@ public sealed class MiddlewareServerFixture : IAsyncLifetime
     {
         if (_server is not null) await _server.DisposeAsync();
         Files.Dispose();
+    }
+}
+
+/// <summary>An API-key check for a group of routes: 401 without a key, 403 with a wrong one; the caller goes in <c>Items</c>.</summary>
+public sealed class ApiKeyAuth(string key) : IMiddleware
+{
+    public ValueTask<HttpResponse> InvokeAsync(Request request, Handler next)
+    {
+        switch (request.Headers["X-Api-Key"])
+        {
+            case null: return HttpResponse.Text("Unauthorized", 401).WithHeader("WWW-Authenticate", "ApiKey");
+            case var k when k == key:
+                request.Items["user"] = "admin@" + request.ClientAddress;
+                return next(request);
+            default: return HttpResponse.Text("Forbidden", 403);
+        }
     }
 }
 
@@ -147,6 +167,36 @@ public class MiddlewareSocketTests(MiddlewareServerFixture fx) : IClassFixture<M
         Assert.Equal("blocked", blocked.Text);
         Assert.Equal(52, dropped.ExitCode);   // curl: "Empty reply from server"
         Assert.Equal("", dropped.Head);
+    }
+
+    [Fact]
+    public async Task Api_key_on_a_route_group_answers_401_403_or_passes_with_items()
+    {
+        var none = await Curl("/admin");
+        var wrong = await Curl("-H", "X-Api-Key: nope", "/admin");
+        var right = await Curl("-H", "X-Api-Key: k3y", "/admin");
+
+        Assert.Equal(401, none.Status);
+        Assert.Equal("ApiKey", none.Header("WWW-Authenticate"));
+        Assert.Equal(403, wrong.Status);
+        Assert.Equal(200, right.Status);
+        Assert.Equal("hello admin@127.0.0.1", right.Text);
+    }
+
+    [Fact]
+    public async Task Large_static_files_stream_chunked_and_ranges_apply()
+    {
+        var expected = File.ReadAllBytes(Path.Combine(fx.Files.Root, "big.bin"));
+
+        var whole = await Curl("/assets/big.bin");
+        var part = await Curl("-H", "Range: bytes=4000-", "/assets/big.bin");
+
+        Assert.Equal(200, whole.Status);
+        Assert.Equal("chunked", whole.Header("Transfer-Encoding"));
+        Assert.Equal(expected, whole.Body);
+        Assert.Equal(206, part.Status);
+        Assert.Equal("bytes 4000-4999/5000", part.Header("Content-Range"));
+        Assert.Equal(expected[4000..], part.Body);
     }
 
     [Fact]

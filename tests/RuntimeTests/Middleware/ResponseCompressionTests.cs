@@ -36,6 +36,8 @@ public class ResponseCompressionTests
     [InlineData("*", "br")]
     [InlineData("*;q=0.5, br;q=0", "gzip")]
     [InlineData("BR", "br")]
+    [InlineData("gzip ; Q=0.9 , br;q=0.8", "gzip")]
+    [InlineData("br;level=5;q=0.7, gzip;q=0.6", "br")]
     public async Task Picks_the_coding_by_accept_encoding_and_round_trips(string accept, string expected)
     {
         var response = await Run(HttpResponse.Text(Big), accept);
