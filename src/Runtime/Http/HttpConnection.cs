@@ -61,6 +61,7 @@ internal sealed partial class HttpConnection
         _request.IsHttps = isHttps;
         _request.Aborted = transport.Aborted;
         _head.MaxHeaderCount = _options.MaxRequestHeaderCount;
+        _head.RequireHost = _options.RequireHost;
     }
 
     /// <summary>Serves requests until the connection closes; never throws.</summary>
