@@ -30,6 +30,13 @@ public static class ConnectionHarness
 {
     public static async Task<(Outcome Outcome, List<SeenRequest> Requests, string Output)> RunAsync(byte[] input, Action<ServerOptions>? configure = null)
     {
+        var (outcome, requests, output, _) = await RunCountingAsync(input, configure);
+        return (outcome, requests, output);
+    }
+
+    /// <summary>As <see cref="RunAsync"/>, also counting the connection's output flushes.</summary>
+    public static async Task<(Outcome Outcome, List<SeenRequest> Requests, string Output, int Flushes)> RunCountingAsync(byte[] input, Action<ServerOptions>? configure = null)
+    {
         var options = new ServerOptions { RequireHost = true };
         configure?.Invoke(options);
         var seen = new List<SeenRequest>();
@@ -54,7 +61,8 @@ public static class ConnectionHarness
         var inputPipe = new Pipe(new PipeOptions(pauseWriterThreshold: 0, useSynchronizationContext: false));
         var outputPipe = new Pipe(new PipeOptions(pauseWriterThreshold: 0, useSynchronizationContext: false));
         var reader = new WatchingPipeReader(inputPipe.Reader);
-        var transport = new MemoryTransport(reader, outputPipe.Writer);
+        var writer = new CountingPipeWriter(outputPipe.Writer);
+        var transport = new MemoryTransport(reader, writer);
         await inputPipe.Writer.WriteAsync(input);
 
         var connection = new HttpConnection(context, transport, isHttps: false, static _ => { });
@@ -63,6 +71,7 @@ public static class ConnectionHarness
         if (first != run && first != reader.Waiting) throw new TimeoutException("The connection neither closed nor waited for input.");
         bool closed = first == run;
         bool pending = !closed && (Volatile.Read(ref inHandler) > 0 || reader.UnconsumedNonBlank);
+        writer.Freeze();
 
         // Take what was answered before the connection stopped or blocked; then end the input so it finishes.
         var output = outputPipe.Reader.TryRead(out var result) ? result.Buffer.ToArray() : [];
@@ -74,7 +83,7 @@ public static class ConnectionHarness
         var statuses = ParseStatuses(output, seen);
         int answered = statuses.TakeWhile(s => s == 200).Count();
         int? reject = answered < statuses.Count ? statuses[answered] : null;
-        return (new Outcome(answered, reject, pending, closed), seen, Encoding.Latin1.GetString(output));
+        return (new Outcome(answered, reject, pending, closed), seen, Encoding.Latin1.GetString(output), writer.FlushesBeforeWait);
     }
 
     /// <summary>Status codes of the responses in <paramref name="output"/> (HEAD answers carry no body).</summary>
@@ -97,6 +106,26 @@ public static class ConnectionHarness
             statuses.Add(status);
         }
         return statuses;
+    }
+
+    /// <summary>Counts flushes (up to <see cref="Freeze"/>).</summary>
+    private sealed class CountingPipeWriter(PipeWriter inner) : PipeWriter
+    {
+        private volatile bool _frozen;
+        public int FlushesBeforeWait { get; private set; }
+        public void Freeze() => _frozen = true;
+        public override ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken = default)
+        {
+            if (!_frozen) FlushesBeforeWait++;
+            return inner.FlushAsync(cancellationToken);
+        }
+        public override void Advance(int bytes) => inner.Advance(bytes);
+        public override Memory<byte> GetMemory(int sizeHint = 0) => inner.GetMemory(sizeHint);
+        public override Span<byte> GetSpan(int sizeHint = 0) => inner.GetSpan(sizeHint);
+        public override void CancelPendingFlush() => inner.CancelPendingFlush();
+        public override void Complete(Exception? exception = null) => inner.Complete(exception);
+        public override bool CanGetUnflushedBytes => inner.CanGetUnflushedBytes;
+        public override long UnflushedBytes => inner.UnflushedBytes;
     }
 
     private sealed class MemoryTransport(PipeReader input, PipeWriter output) : IConnectionTransport
