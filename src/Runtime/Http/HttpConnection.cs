@@ -186,7 +186,7 @@ internal sealed partial class HttpConnection
         if (keepAlive && WantsClose(response.Headers)) keepAlive = false;
 
         await WriteResponseAsync(response, keepAlive).ConfigureAwait(false);
-        if (!keepAlive)
+        if (!keepAlive || _closeAfterResponse)
         {
             await FlushAsync().ConfigureAwait(false);
             return false;
