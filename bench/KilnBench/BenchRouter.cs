@@ -5,6 +5,8 @@ namespace Kiln.Benchmarks;
 public sealed record Message(string message);
 public sealed record HistoryEntry(int Account, decimal Amount, string Kind);
 
+// camelCase, as ASP.NET Core's web defaults write it, so both servers send identical bytes.
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
 [JsonSerializable(typeof(Message))]
 [JsonSerializable(typeof(HistoryEntry[]))]
 public sealed partial class BenchJson : JsonSerializerContext;
