@@ -127,6 +127,26 @@ public sealed class Request
         }
     }
 
+    /// <summary>The value of the cookie <paramref name="name"/> from the <c>Cookie</c> header(s), or <see langword="null"/>.</summary>
+    /// <param name="name">The cookie name (case-sensitive, as RFC 6265 says).</param>
+    /// <returns>The value as sent (surrounding double quotes removed), or <see langword="null"/>.</returns>
+    public string? GetCookie(string name)
+    {
+        foreach (var header in Headers.GetValues("Cookie"))
+        {
+            foreach (var pair in header.Split(';'))
+            {
+                var item = pair.AsSpan().Trim();
+                int eq = item.IndexOf('=');
+                if (eq <= 0 || !item[..eq].Trim().SequenceEqual(name)) continue;
+                var value = item[(eq + 1)..].Trim();
+                if (value.Length >= 2 && value[0] == '"' && value[^1] == '"') value = value[1..^1];
+                return value.ToString();
+            }
+        }
+        return null;
+    }
+
     /// <summary>Reads the whole body as bytes (up to the server's body limit).</summary>
     /// <returns>The body.</returns>
     public async ValueTask<byte[]> ReadBodyAsBytesAsync()

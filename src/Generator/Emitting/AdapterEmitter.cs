@@ -78,8 +78,11 @@ namespace Kiln.Generator.Emitting
             ResultKind.String => "result is null ? " + Names.HttpResponse + ".NoContent() : " + Names.HttpResponse + ".Text(result)",
             ResultKind.Bytes => "result is null ? " + Names.HttpResponse + ".NoContent() : " + Names.HttpResponse + ".Bytes(result)",
             ResultKind.Memory => Names.HttpResponse + ".Bytes(result)",
+            ResultKind.Formatted => (result.IsValueType ? "" : "result is null ? " + Names.HttpResponse + ".NoContent() : ")
+                + Names.HttpResponse + ".Text(string.Create(global::System.Globalization.CultureInfo.InvariantCulture, $\"{result}\"))",
             ResultKind.BodyWriter => "result is null ? " + Names.HttpResponse + ".NoContent() : " + Names.HttpResponse + ".Stream(result)",
-            _ => Names.HttpResponse + ".Json(result, " + Names.Json(router.JsonTypes.First(j => j.TypeName == result.TypeName).Index) + ")",
+            _ => (result.IsValueType ? "" : "result is null ? " + Names.HttpResponse + ".NoContent() : ")
+                + Names.HttpResponse + ".Json(result, " + Names.Json(router.JsonTypes.First(j => j.TypeName == result.TypeName).Index) + ")",
         };
 
         private static void EmitBinding(SourceWriter w, ParameterModel p, RouteModel route, RouterModel router, HashSet<int> patternSegments)
@@ -206,8 +209,10 @@ namespace Kiln.Generator.Emitting
                     }
                     else
                     {
+                        w.Line("if (!request.HasBody) return " + Names.Bind + ".MissingBody(" + SourceWriter.Literal(p.Name) + ");");
                         w.Line("var " + Local(p) + " = await request.ReadFromJsonAsync(" + Names.Json(json.Index) + ").ConfigureAwait(false);");
-                        w.Line("if (" + Local(p) + " is null) return " + Names.Bind + ".MissingBody(" + SourceWriter.Literal(p.Name) + ");");
+                        if (!p.IsValueType)
+                            w.Line("if (" + Local(p) + " is null) return " + Names.Bind + ".MissingBody(" + SourceWriter.Literal(p.Name) + ");");
                     }
                     return;
             }

@@ -281,7 +281,7 @@ namespace Kiln.Generator.Parsing
                     else if (unwrapped.SpecialType == SpecialType.System_Object || unwrapped.TypeKind == TypeKind.Dynamic || unwrapped.TypeKind == TypeKind.Interface && !IsJsonCollection(unwrapped))
                         return Fail("a body of type " + p.Type.ToDisplayString(KnownTypes.Short) + " cannot be deserialized without reflection; declare a concrete type");
                     else body = BodyKind.Json;
-                    return new ParameterModel(p.Name, body == BodyKind.Json ? KnownTypes.FullName(unwrapped) : typeName, ParameterSource.Body, "", null, optional, defaultValue, nullableValue, null, body);
+                    return new ParameterModel(p.Name, body == BodyKind.Json ? KnownTypes.FullName(unwrapped) : typeName, ParameterSource.Body, "", null, optional, defaultValue, nullableValue, null, body, unwrapped.IsValueType);
                 }
             }
 
@@ -352,6 +352,9 @@ namespace Kiln.Generator.Parsing
             if (type is INamedTypeSymbol { IsGenericType: true } mem && KnownTypes.Is(mem.OriginalDefinition, "System.ReadOnlyMemory`1") && mem.TypeArguments[0].SpecialType == SpecialType.System_Byte)
                 return new ResultModel(ResultKind.Memory, awaitKind, null);
             if (KnownTypes.Is(type, "Kiln.HttpResponse")) return new ResultModel(ResultKind.Response, awaitKind, null);
+            var simple = ValueTypeClassifier.UnwrapNullable(type, out bool nullableSimple);
+            if (ValueTypeClassifier.Classify(simple) is { Kind: not ValueKind.String })
+                return new ResultModel(ResultKind.Formatted, awaitKind, KnownTypes.FullName(type), !nullableSimple && type.IsValueType);
             if (KnownTypes.Is(type, "Kiln.BodyWriter")) return new ResultModel(ResultKind.BodyWriter, awaitKind, null);
             if (type.SpecialType == SpecialType.System_Object || type.TypeKind == TypeKind.Dynamic)
                 return Fail("object cannot be serialized without reflection; declare the concrete result type");
@@ -362,7 +365,7 @@ namespace Kiln.Generator.Parsing
             if (KnownTypes.Is(type, "System.Threading.Tasks.Task") || KnownTypes.Is(type, "System.Threading.Tasks.ValueTask") || type.TypeKind == TypeKind.TypeParameter)
                 return Fail("nested tasks and type parameters are not supported; return the value");
             if (!IsTypeUsable(type)) return Fail("the type is not accessible to generated code; make it internal or public");
-            return new ResultModel(ResultKind.Json, awaitKind, KnownTypes.FullName(ValueTypeClassifier.UnwrapNullable(type, out _).IsValueType ? type : type));
+            return new ResultModel(ResultKind.Json, awaitKind, KnownTypes.FullName(type), type.IsValueType && !(type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T }));
         }
 
         private static EquatableArray<string> ReadMiddleware(IMethodSymbol method, List<DiagnosticInfo> diagnostics)

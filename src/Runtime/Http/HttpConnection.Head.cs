@@ -31,7 +31,6 @@ internal sealed partial class HttpConnection
                 if (expired == Phase.Head)
                 {
                     _input.AdvanceTo(buffer.Start, buffer.End);
-                    _server.Log($"408 for {_transport.RemoteEndPoint}: the request head did not arrive within {_options.RequestHeadersTimeout.TotalSeconds:0.###} s");
                     _error = ParseError.RequestHeadersTimeout;
                     return HeadOutcome.Error;
                 }
@@ -52,8 +51,6 @@ internal sealed partial class HttpConnection
             if (status == HeadOutcome.Error)
             {
                 _input.AdvanceTo(buffer.End);
-                if (_error is ParseError.RequestLineTooLong or ParseError.HeadersTooLarge or ParseError.TooManyHeaders)
-                    _server.Log($"{_error.StatusCode()} for {_transport.RemoteEndPoint}: {_error.Reason()}");
                 return HeadOutcome.Error;
             }
             _input.AdvanceTo(consumed, buffer.End);

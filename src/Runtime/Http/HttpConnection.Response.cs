@@ -155,6 +155,15 @@ internal sealed partial class HttpConnection
     /// <summary>Answers a request that could not be read, with <c>Connection: close</c> (the connection then closes).</summary>
     private ValueTask WriteErrorAsync(ParseError error)
     {
+        _server.Log($"{error.StatusCode()} for {_transport.RemoteEndPoint}: {error.Reason()}" + error switch
+        {
+            ParseError.RequestHeadersTimeout => $" (the request head did not arrive within {_options.RequestHeadersTimeout.TotalSeconds:0.###} s)",
+            ParseError.RequestLineTooLong => $" (limit {_options.MaxRequestLineSize} bytes)",
+            ParseError.HeadersTooLarge => $" (limit {_options.MaxRequestHeadersSize} bytes)",
+            ParseError.TooManyHeaders => $" (limit {_options.MaxRequestHeaderCount} fields)",
+            ParseError.BodyTooLarge => $" (Content-Length {_head.ContentLength}, limit {_options.MaxRequestBodySize} bytes)",
+            _ => "",
+        });
         var allow = error.Allow();
         return WriteSimpleAsync(error.StatusCode(), error.Reason(), allow is null ? null : new ResponseHeader("Allow", allow, null));
     }

@@ -61,6 +61,7 @@ internal sealed partial class HttpConnection
         _request.IsHttps = isHttps;
         _request.Aborted = transport.Aborted;
         _head.MaxHeaderCount = _options.MaxRequestHeaderCount;
+        _head.RequireHost = _options.RequireHost;
     }
 
     /// <summary>Serves requests until the connection closes; never throws.</summary>
@@ -185,7 +186,7 @@ internal sealed partial class HttpConnection
         if (keepAlive && WantsClose(response.Headers)) keepAlive = false;
 
         await WriteResponseAsync(response, keepAlive).ConfigureAwait(false);
-        if (!keepAlive)
+        if (!keepAlive || _closeAfterResponse)
         {
             await FlushAsync().ConfigureAwait(false);
             return false;

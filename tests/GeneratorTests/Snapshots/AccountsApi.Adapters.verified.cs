@@ -22,12 +22,13 @@ namespace Kiln.Generated
             if (p_limitRaw is null) p_limit = (int)50;
             else if (!global::Kiln.Binding.ValueParser.TryParse(global::Kiln.Binding.ValueParser.Utf8(p_limitRaw), out p_limit)) return global::Kiln.Binding.Bind.Invalid("query parameter", "limit", "int");
             var result = _accountStore.List(p_limit);
-            return global::Kiln.HttpResponse.Json(result, s_json2);
+            return result is null ? global::Kiln.HttpResponse.NoContent() : global::Kiln.HttpResponse.Json(result, s_json2);
         }
 
         // POST /accounts -> AccountStore.Create(account, requestId)
         private async global::System.Threading.Tasks.ValueTask<global::Kiln.HttpResponse> Route1_AccountStore_Create(global::Kiln.Request request)
         {
+            if (!request.HasBody) return global::Kiln.Binding.Bind.MissingBody("account");
             var p_account = await request.ReadFromJsonAsync(s_json1).ConfigureAwait(false);
             if (p_account is null) return global::Kiln.Binding.Bind.MissingBody("account");
             var p_requestIdRaw = request.Headers["X-Request-Id"];
@@ -35,7 +36,7 @@ namespace Kiln.Generated
             if (p_requestIdRaw is null) p_requestId = default;
             else p_requestId = p_requestIdRaw;
             var result = _accountStore.Create(p_account, p_requestId);
-            return global::Kiln.HttpResponse.Json(result, s_json0);
+            return result is null ? global::Kiln.HttpResponse.NoContent() : global::Kiln.HttpResponse.Json(result, s_json0);
         }
 
         // DELETE /accounts/<id> -> AccountStore.Delete(id)
@@ -51,7 +52,7 @@ namespace Kiln.Generated
         {
             if (!global::Kiln.Binding.ValueParser.TryParse(request.Route.Segment(1), out int p_id)) return global::Kiln.Binding.Bind.Invalid("route value", "id", "int");
             var result = _accountStore.Get(p_id);
-            return global::Kiln.HttpResponse.Json(result, s_json0);
+            return result is null ? global::Kiln.HttpResponse.NoContent() : global::Kiln.HttpResponse.Json(result, s_json0);
         }
     }
 }
