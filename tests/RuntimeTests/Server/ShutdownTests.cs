@@ -58,4 +58,25 @@ public class ShutdownTests
         Assert.Equal(0, server.Server.ConnectionCount);
         Assert.Contains("aborting", server.Log.ToString());
     }
+
+    [Fact]
+    public async Task Aborted_is_cancelled_when_the_client_resets_the_connection()
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var cancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var server = await TestServer.StartAsync(handler: async request =>
+        {
+            started.TrySetResult();
+            try { await Task.Delay(Timeout.Infinite, request.Aborted); }
+            catch (OperationCanceledException) { cancelled.TrySetResult(); throw; }
+            return HttpResponse.Ok();
+        });
+        var client = await server.ConnectAsync();
+        await client.SendAsync("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        client.Socket.LingerState = new LingerOption(true, 0);   // close with a reset
+        client.Dispose();
+        await cancelled.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await server.WaitForConnectionsAsync(0);
+    }
 }
