@@ -10,8 +10,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 DURATION=${DURATION:-10}     # seconds per run
-WARMUP=${WARMUP:-5}          # seconds of warm-up per server and path
-ROUNDS=${ROUNDS:-2}          # alternating rounds; results are averaged
+WARMUP=${WARMUP:-10}         # seconds of warm-up per server and path (tiered JIT, PGO)
+ROUNDS=${ROUNDS:-3}          # alternating rounds; the median of each is reported
 CONN=${CONN:-64}
 THREADS=${THREADS:-2}
 DEPTH=${DEPTH:-16}
@@ -85,17 +85,21 @@ done
 
 echo
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(uname -sr), .NET $(dotnet --version)"
-echo "wrk: -t$THREADS -c$CONN -d${DURATION}s, pipelined depth $DEPTH, $ROUNDS alternating rounds (averaged)"
+echo "wrk: -t$THREADS -c$CONN -d${DURATION}s, pipelined depth $DEPTH, $ROUNDS alternating rounds (median)"
 echo
 awk '
-  { key = $2 " " $3; rps[$1, key] += $4; p99[$1, key] += $5; n[$1, key]++; if (!(key in seen)) { seen[key] = 1; keys[++k] = key } }
+  function median(list,   arr, m, i, j, t) {
+    m = split(list, arr, " ")
+    for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++) if (arr[j] + 0 < arr[i] + 0) { t = arr[i]; arr[i] = arr[j]; arr[j] = t }
+    return m % 2 ? arr[(m + 1) / 2] : (arr[m / 2] + arr[m / 2 + 1]) / 2
+  }
+  { key = $2 " " $3; rps[$1, key] = rps[$1, key] " " $4; p99[$1, key] = p99[$1, key] " " $5; if (!(key in seen)) { seen[key] = 1; keys[++k] = key } }
   END {
     printf "| case | Kestrel req/s | Kiln req/s | ratio | Kestrel p99 ms | Kiln p99 ms |\n|---|---:|---:|---:|---:|---:|\n"
     for (i = 1; i <= k; i++) {
       key = keys[i]
-      a = rps["kestrel", key] / n["kestrel", key]; b = rps["kiln", key] / n["kiln", key]
-      pa = p99["kestrel", key] / n["kestrel", key]; pb = p99["kiln", key] / n["kiln", key]
-      printf "| %s | %.0f | %.0f | %.2fx | %.2f | %.2f |\n", key, a, b, b / a, pa, pb
+      a = median(rps["kestrel", key]); b = median(rps["kiln", key])
+      printf "| %s | %.0f | %.0f | %.2fx | %.2f | %.2f |\n", key, a, b, b / a, median(p99["kestrel", key]), median(p99["kiln", key])
     }
   }' "$results"
 rm -f "$results"

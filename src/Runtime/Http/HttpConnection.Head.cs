@@ -110,6 +110,8 @@ internal sealed partial class HttpConnection
     /// <summary>Called by the server's heartbeat (another thread): expires timeouts by cancelling the pending read.</summary>
     public void OnHeartbeat(long now)
     {
+        long flushDeadline = Volatile.Read(ref _flushDeadline);
+        if (flushDeadline != 0 && now >= flushDeadline) _output.CancelPendingFlush();
         var phase = _phase;
         if (phase is Phase.Idle or Phase.Head)
         {

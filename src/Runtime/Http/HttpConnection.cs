@@ -45,6 +45,7 @@ internal sealed partial class HttpConnection
     private volatile bool _readingBody;
     private long _bodyStart;
     private long _bodyBytes;
+    private long _flushDeadline;   // 0: no flush waiting
 
     public HttpConnection(ServerContext server, IConnectionTransport transport, bool isHttps)
     {

@@ -8,6 +8,7 @@ namespace Kiln.RuntimeTests.Server;
 /// Hostile clients — garbage, slowloris heads, half-closed sockets, oversized heads, abandoned bodies — while one
 /// well-behaved client keeps getting correct answers; afterwards the connection count and memory return to baseline.
 /// </summary>
+[Collection(TimingSensitive.Name)]
 public class FaultTests
 {
     private const int Attackers = 200;
@@ -17,8 +18,8 @@ public class FaultTests
     {
         await using var server = await TestServer.StartAsync(o =>
         {
-            o.RequestHeadersTimeout = TimeSpan.FromMilliseconds(800);
-            o.KeepAliveTimeout = TimeSpan.FromMilliseconds(800);
+            o.RequestHeadersTimeout = TimeSpan.FromMilliseconds(1500);
+            o.KeepAliveTimeout = TimeSpan.FromMilliseconds(1500);
             o.MinRequestBodyDataRate = 1000;
             o.MinRequestBodyDataRateGracePeriod = TimeSpan.FromMilliseconds(500);
             o.MaxRequestHeadersSize = 4096;

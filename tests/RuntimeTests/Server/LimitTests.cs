@@ -3,6 +3,7 @@ using Kiln.RuntimeTests.Support;
 namespace Kiln.RuntimeTests.Server;
 
 /// <summary>Every limit and timeout of <see cref="ServerOptions"/>, answered with its status code and logged.</summary>
+[Collection(TimingSensitive.Name)]
 public class LimitTests
 {
     private static async Task<(RawResponse Response, bool Closed, string Log)> SendAsync(Action<ServerOptions> configure, string request)
@@ -120,6 +121,18 @@ public class LimitTests
         Assert.Equal((408, "close"), (response.Status, response.Header("Connection")));
         Assert.True(await client.IsClosedByServerAsync());
         Assert.Contains("slower than", server.Log.ToString());
+    }
+
+    [Fact]
+    public async Task Client_that_stops_reading_its_answers_is_disconnected()
+    {
+        await using var server = await TestServer.StartAsync(o => o.RequestHeadersTimeout = TimeSpan.FromMilliseconds(500));
+        using var client = await server.ConnectAsync();
+        client.Socket.ReceiveBufferSize = 4096;
+        await client.SendAsync(string.Concat(Enumerable.Repeat("GET /big HTTP/1.1\r\nHost: x\r\n\r\n", 8)));   // 32 MiB of answers, never read
+        await Poll.UntilAsync(() => server.Log.ToString().Contains("did not read"), 15_000, () => "no send timeout logged");
+        await server.WaitForConnectionsAsync(0, timeoutMs: 15_000);
+        Assert.Contains("did not read its answers", server.Log.ToString());
     }
 
     [Fact]

@@ -4,19 +4,26 @@ using Kiln.RuntimeTests.Support;
 namespace Kiln.RuntimeTests.Server;
 
 /// <summary>Graceful shutdown: in-flight requests finish, idle connections close, new connections are refused.</summary>
+[Collection(TimingSensitive.Name)]
 public class ShutdownTests
 {
     [Fact]
     public async Task Stop_drains_in_flight_requests_and_closes_idle_connections()
     {
-        var server = await TestServer.StartAsync();
+        var inHandler = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var server = await TestServer.StartAsync(handler: async request =>
+        {
+            if (request.Target != "/slow") return HttpResponse.Text("Hello, World!");
+            inHandler.TrySetResult();
+            await Task.Delay(700);
+            return HttpResponse.Text("slow done");
+        });
         using var idle = await server.ConnectAsync();
         await idle.SendAsync("GET /plaintext HTTP/1.1\r\nHost: x\r\n\r\n");
         await idle.ReadResponseAsync();
         using var busy = await server.ConnectAsync();
-        await busy.SendAsync("GET /slow?ms=700 HTTP/1.1\r\nHost: x\r\n\r\n");
-        await Poll.UntilAsync(() => server.Server.ConnectionCount == 2, 5000, () => "two connections");
-        await Task.Delay(100);   // let the slow request reach its handler
+        await busy.SendAsync("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
+        await inHandler.Task.WaitAsync(TimeSpan.FromSeconds(10));   // the request is in flight
 
         using var silent = await server.ConnectAsync();   // connected, nothing sent yet
         await Poll.UntilAsync(() => server.Server.ConnectionCount == 3, 5000, () => "three connections");
@@ -50,5 +57,26 @@ public class ShutdownTests
         Assert.InRange(Environment.TickCount64 - started, 250, 8000);
         Assert.Equal(0, server.Server.ConnectionCount);
         Assert.Contains("aborting", server.Log.ToString());
+    }
+
+    [Fact]
+    public async Task Aborted_is_cancelled_when_the_client_resets_the_connection()
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var cancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var server = await TestServer.StartAsync(handler: async request =>
+        {
+            started.TrySetResult();
+            try { await Task.Delay(Timeout.Infinite, request.Aborted); }
+            catch (OperationCanceledException) { cancelled.TrySetResult(); throw; }
+            return HttpResponse.Ok();
+        });
+        var client = await server.ConnectAsync();
+        await client.SendAsync("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        client.Socket.LingerState = new LingerOption(true, 0);   // close with a reset
+        client.Dispose();
+        await cancelled.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await server.WaitForConnectionsAsync(0);
     }
 }
