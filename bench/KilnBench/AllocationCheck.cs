@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace Kiln.Benchmarks;
+namespace Kiln.LoadBench;
 
 /// <summary>
 /// Measures bytes allocated per request for a plain GET: an in-process server and an allocation-free client

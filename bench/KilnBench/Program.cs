@@ -2,7 +2,7 @@
 //   dotnet run -c Release --project bench/KilnBench -- --urls http://127.0.0.1:5002
 //   dotnet run -c Release --project bench/KilnBench -- --alloc [/plaintext] [requests] [depth]
 using Kiln;
-using Kiln.Benchmarks;
+using Kiln.LoadBench;
 
 if (args.Length > 0 && args[0] == "--alloc")
 {

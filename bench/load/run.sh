@@ -33,7 +33,7 @@ trap cleanup EXIT
 
 dotnet bench/Baselines/Kestrel/bin/Release/net10.0/Kestrel.Baseline.dll --urls "http://127.0.0.1:$KESTREL_PORT" >/dev/null 2>&1 &
 pids+=($!)
-dotnet bench/KilnBench/bin/Release/net10.0/Kiln.Benchmarks.dll --urls "http://127.0.0.1:$KILN_PORT" >/dev/null 2>&1 &
+dotnet bench/KilnBench/bin/Release/net10.0/Kiln.LoadBench.dll --urls "http://127.0.0.1:$KILN_PORT" >/dev/null 2>&1 &
 pids+=($!)
 
 for port in "$KESTREL_PORT" "$KILN_PORT"; do
