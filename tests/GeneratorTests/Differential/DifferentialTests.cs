@@ -53,6 +53,20 @@ public class DifferentialTests
         await CompareAsync(router, routes, list, "table " + table, minimumMatched: 1);
     }
 
+    [Fact]
+    public async Task A_disagreement_fails_with_the_table_the_request_and_both_answers()
+    {
+        var router = GeneratorHarness.CreateRouter(TableSource.For(ConflictTests.Parse("GET /a/<x:int>; GET /a/<y>")));
+        var wrong = ConflictTests.Parse("POST /a/<x:int>; GET /a/<y>");   // the reference is told route R0 is POST
+
+        var failure = await Assert.ThrowsAsync<Xunit.Sdk.FailException>(() => CompareAsync(router, wrong, new[] { ("GET", "/a/5") }, "check", minimumMatched: 0));
+
+        Assert.Contains("POST /a/<x> -> R0 (x: Int)", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("GET /a/5", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("generated: 200 body=R0|x=5", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("reference: 200 body=R1|y=5", failure.Message, StringComparison.Ordinal);
+    }
+
     [SharedDataFact("routes/github-api.tsv")]
     public async Task GitHub_api_routes_like_the_reference()
     {
