@@ -29,6 +29,8 @@ public class DifferentialTests
         // Extra check on the whole table: wherever the reference sees two same-method routes tie, the generator
         // must refuse the table with KILN007/KILN008 naming them.
         CheckConflictsAreReported(all, requests, seed);
+        // And the converse: every conflict the matcher builder reports has a path on which the reference sees the tie.
+        CheckConflictsHaveWitnesses(all, seed);
 
         var routes = RandomTables.Accepted(all);
         var router = GeneratorHarness.CreateRouter(TableSource.For(routes));
@@ -159,6 +161,24 @@ public class DifferentialTests
             if (reached.Count != tied.Count)
                 Assert.Fail($"seed {seed}: the reference finds {string.Join(" and ", tied.Select(t => t.Describe()))} tied on {target}, "
                     + $"but the generator reports no conflict between them.\nTable:\n{TableSource.Describe(routes)}\nGenerator diagnostics:\n{string.Join("\n", diagnostics)}");
+        }
+    }
+
+    private static void CheckConflictsHaveWitnesses(List<TestRoute> routes, int seed)
+    {
+        var (_, conflicts, error) = Kiln.Generator.Routing.MatcherBuilder.Build(RandomTables.Entries(routes));
+        if (error is not null) return;
+        var reference = new ReferenceRouter(routes);
+        var witnesses = new RandomTables(seed * 7919);
+        foreach (var conflict in conflicts)
+        {
+            var (a, b) = (routes[conflict.First], routes[conflict.Second]);
+            bool found = false;
+            for (int i = 0; i < 300 && !found; i++)
+                found = new[] { witnesses.Request(new[] { a }).Target, witnesses.Request(new[] { b }).Target }
+                    .Any(t => reference.Ties(t).Any(tie => tie.Contains(a) && tie.Contains(b)));
+            Assert.True(found, $"seed {seed}: the generator reports {a.Describe()} and {b.Describe()} as conflicting (e.g. {conflict.ExamplePath}), "
+                + $"but no request makes them tie in the reference.\nTable:\n{TableSource.Describe(routes)}");
         }
     }
 
