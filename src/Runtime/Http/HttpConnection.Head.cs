@@ -132,10 +132,11 @@ internal sealed partial class HttpConnection
         }
     }
 
-    /// <summary>Called when a graceful shutdown begins: an idle connection is closed at once.</summary>
+    /// <summary>Called when a graceful shutdown begins: a connection waiting for a request that has not started is closed at once.</summary>
     public void OnStopping()
     {
-        if (_phase == Phase.Idle) _input.CancelPendingRead();
+        var phase = _phase;
+        if (phase == Phase.Idle || (phase == Phase.Head && !Volatile.Read(ref _bytesSeen))) _input.CancelPendingRead();
     }
 
     /// <summary>Before the first body read: answer <c>100 Continue</c> if asked, and send answers still buffered.</summary>

@@ -28,7 +28,6 @@ internal sealed partial class HttpConnection
     private readonly Request _request = new();
     private readonly RequestHead _head = new();
     private readonly RequestBodyStream _body;
-    private readonly Action<HttpConnection> _onClosed;
 
     private HeadState _headState;
     private int _headerBytes;
@@ -47,7 +46,7 @@ internal sealed partial class HttpConnection
     private long _bodyStart;
     private long _bodyBytes;
 
-    public HttpConnection(ServerContext server, IConnectionTransport transport, bool isHttps, Action<HttpConnection> onClosed)
+    public HttpConnection(ServerContext server, IConnectionTransport transport, bool isHttps)
     {
         _server = server;
         _options = server.Options;
@@ -55,7 +54,6 @@ internal sealed partial class HttpConnection
         _input = transport.Input;
         _output = transport.Output;
         _body = new RequestBodyStream(this, _input);
-        _onClosed = onClosed;
         _request.RemoteEndPoint = transport.RemoteEndPoint;
         _request.LocalEndPoint = transport.LocalEndPoint;
         _request.IsHttps = isHttps;
@@ -93,7 +91,6 @@ internal sealed partial class HttpConnection
             }
             catch (Exception e) when (e is IOException or ObjectDisposedException or System.Net.Sockets.SocketException) { }
             if (_scratch is not null) ArrayPool<byte>.Shared.Return(_scratch);
-            _onClosed(this);
         }
     }
 

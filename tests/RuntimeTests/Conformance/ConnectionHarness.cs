@@ -65,7 +65,7 @@ public static class ConnectionHarness
         var transport = new MemoryTransport(reader, writer);
         await inputPipe.Writer.WriteAsync(input);
 
-        var connection = new HttpConnection(context, transport, isHttps: false, static _ => { });
+        var connection = new HttpConnection(context, transport, isHttps: false);
         var run = Task.Run(connection.RunAsync);
         var first = await Task.WhenAny(run, reader.Waiting, Task.Delay(10_000));
         if (first != run && first != reader.Waiting) throw new TimeoutException("The connection neither closed nor waited for input.");

@@ -18,8 +18,12 @@ public class ShutdownTests
         await Poll.UntilAsync(() => server.Server.ConnectionCount == 2, 5000, () => "two connections");
         await Task.Delay(100);   // let the slow request reach its handler
 
+        using var silent = await server.ConnectAsync();   // connected, nothing sent yet
+        await Poll.UntilAsync(() => server.Server.ConnectionCount == 3, 5000, () => "three connections");
+
         var stop = server.Server.StopAsync();
         Assert.True(await idle.IsClosedByServerAsync(3000), "idle keep-alive connection closed at once");
+        Assert.True(await silent.IsClosedByServerAsync(3000), "a connection that never sent a request closed at once");
         var response = await busy.ReadResponseAsync();
         Assert.Equal(("slow done", "close"), (response.Text, response.Header("Connection")));
         await stop.WaitAsync(TimeSpan.FromSeconds(10));
