@@ -45,6 +45,9 @@ public class ConflictTests
     // Patterns that can never match the same segment: no conflict (these were once reported as KILN008).
     [InlineData("GET /<x>.<y:int>; GET /<z>.png", "")]                                       // an int never ends in "g"
     [InlineData("GET /v<x:int>; GET /<y>.png", "")]
+    [InlineData("GET /v<x:int>; GET /<y>.<z:int>", "")]                                      // an int has no '.'
+    [InlineData("GET /v<x:Guid>; GET /<y>_<z:int>", "")]
+    [InlineData("GET /v<x>; GET /<y>.<z:int>", "GET /v<x> ~ GET /<y>.<z>")]                    // v1.2 matches both
     [InlineData("GET /a-<x:int>.png; GET /a-<y:bool>.png", "")]                              // same literals, disjoint types
     [InlineData("GET /<x:Date>.txt; GET /img-<y>.txt", "")]                                  // a date never starts with "i"
     [InlineData("GET /a-<x:int>.png; GET /a-<y:long>.png", "GET /a-<x>.png ~ GET /a-<y>.png")]

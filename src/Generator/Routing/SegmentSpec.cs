@@ -96,7 +96,8 @@ namespace Kiln.Generator.Routing
                     return true;
                 }
                 // A typed parameter at one end holds that end's first (or last) character: <id:int> cannot end in ".png".
-                return EndsCanMeet(a, b) && EndsCanMeet(b, a);
+                // And every literal character of one must be possible somewhere in the other: v<int> has no '.'.
+                return EndsCanMeet(a, b) && EndsCanMeet(b, a) && LiteralsFit(a, b) && LiteralsFit(b, a);
             }
             return true;
         }
@@ -106,6 +107,23 @@ namespace Kiln.Generator.Routing
             if (a.Pattern.Count != b.Pattern.Count) return false;
             for (int i = 0; i < a.Pattern.Count; i++)
                 if ((a.Pattern[i].Literal is null) != (b.Pattern[i].Literal is null) || a.Pattern[i].Literal is { } l && l != b.Pattern[i].Literal) return false;
+            return true;
+        }
+
+        /// <summary>Whether each character of <paramref name="b"/>'s literals may occur in a segment that matches <paramref name="a"/>.</summary>
+        private static bool LiteralsFit(SegmentSpec a, SegmentSpec b)
+        {
+            foreach (var part in b.Pattern)
+            {
+                if (part.Literal is null) continue;
+                foreach (char c in part.Literal)
+                {
+                    bool possible = false;
+                    foreach (var p in a.Pattern)
+                        if (p.Literal is { } l ? l.IndexOf(c) >= 0 : ValueOracle.MayContain(p.Type!, c)) { possible = true; break; }
+                    if (!possible) return false;
+                }
+            }
             return true;
         }
 

@@ -39,7 +39,7 @@ public class DifferentialTests
 
     /// <summary>Small tables aimed at one rule each, with the requests that probe it (GET unless the path says "METHOD /path").</summary>
     [Theory]
-    [InlineData("GET /<x>.<y:int>; GET /<z>.png", "/a.5 /a.png /5.png /a.b.png /a.5.png /v5 /v5.png /v.png /.png /a. /a.-7")]
+    [InlineData("GET /<x>.<y:int>; GET /<z>.png; GET /v<n:int>", "/a.5 /a.png /5.png /a.b.png /a.5.png /v5 /v5.png /v.png /.png /a. /a.-7 /v5.5 /v-1 /v")]
     [InlineData("GET /a-<x:int>.png; GET /a-<y:bool>.png; GET /<s>",  "/a-5.png /a-true.png /a-TRUE.png /a-x.png /a-.png /a-5.PNG /a-5.png.png")]
     [InlineData("GET /items/new; GET /items/<id:int>; GET /items/<c:Color>; GET /items/<s>; GET /items/<*rest>",
         "/items/new /items/New /items/42 /items/-0 /items/2147483648 /items/red /items/bob /items /items/ /items/a/b /items/%6Eew /items/ne%77")]
