@@ -29,10 +29,44 @@ public class DifferentialTests
         // Extra check on the whole table: wherever the reference sees two same-method routes tie, the generator
         // must refuse the table with KILN007/KILN008 naming them.
         CheckConflictsAreReported(all, requests, seed);
+        // And the converse: every conflict the matcher builder reports has a path on which the reference sees the tie.
+        CheckConflictsHaveWitnesses(all, seed);
 
         var routes = RandomTables.Accepted(all);
         var router = GeneratorHarness.CreateRouter(TableSource.For(routes));
         await CompareAsync(router, routes, requests, "random table, seed " + seed);
+    }
+
+    /// <summary>Small tables aimed at one rule each, with the requests that probe it (GET unless the path says "METHOD /path").</summary>
+    [Theory]
+    [InlineData("GET /<x>.<y:int>; GET /<z>.png; GET /v<n:int>", "/a.5 /a.png /5.png /a.b.png /a.5.png /v5 /v5.png /v.png /.png /a. /a.-7 /v5.5 /v-1 /v")]
+    [InlineData("GET /a-<x:int>.png; GET /a-<y:bool>.png; GET /<s>",  "/a-5.png /a-true.png /a-TRUE.png /a-x.png /a-.png /a-5.PNG /a-5.png.png")]
+    [InlineData("GET /items/new; GET /items/<id:int>; GET /items/<c:Color>; GET /items/<s>; GET /items/<*rest>",
+        "/items/new /items/New /items/42 /items/-0 /items/2147483648 /items/red /items/bob /items /items/ /items/a/b /items/%6Eew /items/ne%77")]
+    [InlineData("GET /files/<*p>; GET /files; POST /files/<name>; PURGE /files/<*key>; HEAD /files/x",
+        "/files /files/ /files/a/b /files/a%2Fb POST:/files/a POST:/files/a/b PURGE:/files PURGE:/files/a/b HEAD:/files/x HEAD:/files/y OPTIONS:/files/a DELETE:/files/a get:/files")]
+    [InlineData("GET /a; GET /a/<x:Guid>/<d:Date>; GET /<b:bool>/<l:long>",
+        "/a/ /a// /a/./ /a/b/.. /a/../.. /x/../a /true/9223372036854775807 /TRUE/9223372036854775808 /a/00000000-0000-0000-0000-000000000001/2024-02-29 /a/00000000000000000000000000000001/2023-02-29 /caf%C3%A9 /a%00 /a%2 /a?x=1 /true/5/")]
+    public async Task Hand_written_tables_route_like_the_reference(string table, string requests)
+    {
+        var routes = ConflictTests.Parse(table);
+        var router = GeneratorHarness.CreateRouter(TableSource.For(routes));
+        var list = requests.Split(' ').Select(r => r.Contains(':') && !r.StartsWith('/') ? (r[..r.IndexOf(':')], r[(r.IndexOf(':') + 1)..]) : ("GET", r)).ToList();
+        await CompareAsync(router, routes, list, "table " + table, minimumMatched: 1);
+    }
+
+    [Fact]
+    public async Task A_disagreement_fails_with_the_table_the_request_and_both_answers()
+    {
+        var router = GeneratorHarness.CreateRouter(TableSource.For(ConflictTests.Parse("GET /a/<x:int>; GET /a/<y>")));
+        var wrong = ConflictTests.Parse("POST /a/<x:int>; GET /a/<y>");   // the reference is told route R0 is POST
+
+        var failure = await Assert.ThrowsAsync<Xunit.Sdk.FailException>(() => CompareAsync(router, wrong, new[] { ("GET", "/a/5") }, "check", minimumMatched: 0));
+
+        Assert.Contains("POST /a/<x> -> R0 (x: Int)", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("GET /a/5", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("generated: 200 body=R0|x=5", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("reference: 200 body=R1|y=5", failure.Message, StringComparison.Ordinal);
     }
 
     [SharedDataFact("routes/github-api.tsv")]
@@ -75,7 +109,7 @@ public class DifferentialTests
     }
 
     /// <summary>Runs every request through both routers; fails with the table and every disagreement.</summary>
-    internal static async Task CompareAsync(Router router, IReadOnlyList<TestRoute> routes, IReadOnlyList<(string Method, string Target)> requests, string what)
+    internal static async Task CompareAsync(Router router, IReadOnlyList<TestRoute> routes, IReadOnlyList<(string Method, string Target)> requests, string what, int minimumMatched = -1)
     {
         var reference = new ReferenceRouter(routes);
         var failures = new List<string>();
@@ -91,7 +125,7 @@ public class DifferentialTests
         if (failures.Count > 0)
             Assert.Fail($"{what}: {failures.Count} of {requests.Count} requests disagree.\nTable:\n{TableSource.Describe(routes)}\nDisagreements:\n{string.Join("\n", failures.Take(25))}");
         // The requests must exercise the table, not only miss it.
-        Assert.True(matched >= requests.Count / 10, $"{what}: only {matched} of {requests.Count} requests matched a route; the generator of requests is too weak.");
+        Assert.True(matched >= (minimumMatched >= 0 ? minimumMatched : requests.Count / 10), $"{what}: only {matched} of {requests.Count} requests matched a route; the generator of requests is too weak.");
     }
 
     internal static async Task<Answer> RouteAsync(Router router, string method, string target)
@@ -127,6 +161,24 @@ public class DifferentialTests
             if (reached.Count != tied.Count)
                 Assert.Fail($"seed {seed}: the reference finds {string.Join(" and ", tied.Select(t => t.Describe()))} tied on {target}, "
                     + $"but the generator reports no conflict between them.\nTable:\n{TableSource.Describe(routes)}\nGenerator diagnostics:\n{string.Join("\n", diagnostics)}");
+        }
+    }
+
+    private static void CheckConflictsHaveWitnesses(List<TestRoute> routes, int seed)
+    {
+        var (_, conflicts, error) = Kiln.Generator.Routing.MatcherBuilder.Build(RandomTables.Entries(routes));
+        if (error is not null) return;
+        var reference = new ReferenceRouter(routes);
+        var witnesses = new RandomTables(seed * 7919);
+        foreach (var conflict in conflicts)
+        {
+            var (a, b) = (routes[conflict.First], routes[conflict.Second]);
+            bool found = false;
+            for (int i = 0; i < 300 && !found; i++)
+                found = new[] { witnesses.Request(new[] { a }).Target, witnesses.Request(new[] { b }).Target }
+                    .Any(t => reference.Ties(t).Any(tie => tie.Contains(a) && tie.Contains(b)));
+            Assert.True(found, $"seed {seed}: the generator reports {a.Describe()} and {b.Describe()} as conflicting (e.g. {conflict.ExamplePath}), "
+                + $"but no request makes them tie in the reference.\nTable:\n{TableSource.Describe(routes)}");
         }
     }
 

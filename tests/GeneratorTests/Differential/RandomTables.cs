@@ -114,6 +114,7 @@ public sealed class RandomTables
         if (Chance(0.05) && segments.Count > 0) segments.RemoveAt(segments.Count - 1);
         if (Chance(0.05)) segments.Add(StringSample());
         if (Chance(0.03) && segments.Count > 0) segments.Insert(_random.Next(segments.Count), "");   // "//"
+        if (Chance(0.03)) { int at = _random.Next(segments.Count + 1); segments.Insert(at, Pick(new[] { "%2E%2E", ".%2e", "%2E" })); segments.Insert(at, Pick(Literals)); }
     }
 
     private string LiteralSample(string literal)
