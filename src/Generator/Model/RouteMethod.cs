@@ -51,8 +51,13 @@ namespace Kiln.Generator.Model
     /// <param name="Template">The template text.</param>
     /// <param name="Name">The endpoint name from the attribute, if any.</param>
     /// <param name="Location">The attribute.</param>
-    /// <param name="TemplateLocation">The template string's contents, when they map 1:1 to source characters (for pointing inside).</param>
-    internal sealed record RouteAttributeModel(string Method, string Template, string? Name, SourceSpan? Location, SourceSpan? TemplateLocation);
+    /// <param name="TemplateLocation">The template string's contents, only when they map 1:1 to source characters (for pointing inside).</param>
+    /// <param name="ArgumentLocation">The template argument expression.</param>
+    internal sealed record RouteAttributeModel(string Method, string Template, string? Name, SourceSpan? Location, SourceSpan? TemplateLocation, SourceSpan? ArgumentLocation)
+    {
+        /// <summary>The best place to point at the whole template.</summary>
+        public SourceSpan? TemplateOrArgument => TemplateLocation ?? ArgumentLocation ?? Location;
+    }
 
     /// <summary>
     /// Everything the generator needs to know about one route method — the only output of the parsing step.

@@ -83,8 +83,8 @@ namespace Kiln.Generator.Model
             {
                 var first = rows[conflict.First].Attribute;
                 var second = rows[conflict.Second].Attribute;
-                var here = second.TemplateLocation ?? second.Location;
-                var there = first.TemplateLocation ?? first.Location;
+                var here = second.TemplateOrArgument;
+                var there = first.TemplateOrArgument;
                 var additional = there is null ? Array.Empty<SourceSpan>() : new[] { there };
                 diagnostics.Add(conflict.IsDuplicate
                     ? DiagnosticInfo.Create(Diagnostics.DuplicateRoute, here, additional, second.Method, second.Template, rows[conflict.First].Method.DisplayName, there?.Display ?? "?")

@@ -31,7 +31,7 @@ namespace Kiln.Generator.Parsing
                 var (template, errors) = TemplateParser.Parse(route.Template);
                 foreach (var error in errors)
                 {
-                    var where = route.TemplateLocation is { } t ? t.Slice(error.Offset, System.Math.Min(error.Length, System.Math.Max(1, route.Template.Length - error.Offset))) : route.Location;
+                    var where = route.TemplateLocation is { } t ? t.Slice(error.Offset, System.Math.Min(error.Length, System.Math.Max(1, route.Template.Length - error.Offset))) : route.TemplateOrArgument;
                     var descriptor = error.Kind == TemplateErrorKind.DuplicateParameter ? Diagnostics.DuplicateParameter : Diagnostics.MalformedTemplate;
                     diagnostics.Add(DiagnosticInfo.Create(descriptor, where, route.Template, error.Message));
                 }
@@ -67,7 +67,7 @@ namespace Kiln.Generator.Parsing
                 {
                     if (!method.Parameters.Any(x => x.Name == part.Text))
                     {
-                        var where = attribute.TemplateLocation is { } t ? t.Slice(part.Offset, part.Text.Length + (part.IsCatchAll ? 3 : 2)) : attribute.Location;
+                        var where = attribute.TemplateLocation is { } t ? t.Slice(part.Offset, part.Text.Length + (part.IsCatchAll ? 3 : 2)) : attribute.TemplateOrArgument;
                         diagnostics.Add(DiagnosticInfo.Create(Diagnostics.TemplateParameterWithoutMethodParameter, where, attribute.Template, part.Text, display));
                     }
                 }
@@ -76,7 +76,7 @@ namespace Kiln.Generator.Parsing
                     if (!template.Segments.SelectMany(s => s.Parts).Any(x => x.IsParameter && x.Text == p.Name))
                     {
                         var other = templates.First(t => t.Template.Segments.SelectMany(s => s.Parts).Any(x => x.IsParameter && x.Text == p.Name));
-                        diagnostics.Add(DiagnosticInfo.Create(Diagnostics.RouteParameterMissingFromTemplate, attribute.TemplateLocation ?? attribute.Location, p.Name, display, other.Attribute.Template, attribute.Template));
+                        diagnostics.Add(DiagnosticInfo.Create(Diagnostics.RouteParameterMissingFromTemplate, attribute.TemplateOrArgument, p.Name, display, other.Attribute.Template, attribute.Template));
                     }
                 }
             }
@@ -139,22 +139,22 @@ namespace Kiln.Generator.Parsing
                 string? name = attribute.NamedArguments.FirstOrDefault(a => a.Key == "Name").Value.Value as string;
                 var syntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
                 var location = SourceSpan.From(syntax?.GetLocation());
-                SourceSpan? templateLocation = null;
+                SourceSpan? templateLocation = null, argumentLocation = null;
                 if (syntax?.ArgumentList is { } list && list.Arguments.Count > templateArg)
                 {
                     var expression = list.Arguments[templateArg].Expression;
-                    templateLocation = SourceSpan.From(expression.GetLocation());
+                    argumentLocation = SourceSpan.From(expression.GetLocation());
                     // Point inside the literal when its characters map 1:1 to the value (no escapes, not verbatim/raw).
                     if (expression is LiteralExpressionSyntax literal && literal.Token.IsKind(SyntaxKind.StringLiteralToken)
-                        && template is not null && literal.Token.Text == "\"" + template + "\"" && templateLocation is not null)
-                        templateLocation = templateLocation.Slice(1, template.Length);
+                        && template is not null && literal.Token.Text == "\"" + template + "\"" && argumentLocation is not null)
+                        templateLocation = argumentLocation.Slice(1, template.Length);
                 }
                 if (httpMethod is null || template is null)
                 {
                     diagnostics.Add(DiagnosticInfo.Create(Diagnostics.MalformedTemplate, location, template ?? "(null)", "the method and template must be non-null constant strings."));
                     continue;
                 }
-                routes.Add(new RouteAttributeModel(httpMethod, template, name, location, templateLocation));
+                routes.Add(new RouteAttributeModel(httpMethod, template, name, location, templateLocation, argumentLocation));
             }
             return routes;
         }
