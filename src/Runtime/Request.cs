@@ -52,7 +52,10 @@ public sealed class Request
     /// The path, percent-decoded and with dot segments removed, as the router matched it; <c>%2F</c> stays
     /// encoded so it cannot split a segment. <see langword="null"/> when the path is malformed (the router answers 400).
     /// </summary>
-    public string? Path => _pathString ??= _routePath.TryGet(RawPath, out var bytes) ? Encoding.UTF8.GetString(bytes) : null;
+    public string? Path => _pathString ??= TryGetRoutePath(out var bytes) ? Encoding.UTF8.GetString(bytes) : null;
+
+    /// <summary>The normalized path (computed once per request, in place when nothing needs decoding).</summary>
+    internal bool TryGetRoutePath(out ReadOnlySpan<byte> path) => _routePath.TryGetInPlace(_target, _pathLength, out path);
 
     /// <summary>The query string, decoded on lookup.</summary>
     public QueryCollection Query { get; } = new();

@@ -169,6 +169,8 @@ public class AdapterTests
     [Theory]
     [InlineData("/query?page=2", 200, "2|-|20|-|Free")]
     [InlineData("/query?page=3&q=hello+world%21&size=5&maybe=7&tier=PRO", 200, "3|hello world!|5|7|Pro")]
+    [InlineData("/query?page=%32&size=1%30&q=a+b", 200, "2|a b|10|-|Free")]
+    [InlineData("/query?size=3&page=4&page=5", 200, "4|-|3|-|Free")]
     [InlineData("/query", 400, "Missing required query parameter 'page'.")]
     [InlineData("/query?page=two", 400, "The query parameter 'page' is not a valid int.")]
     [InlineData("/query?page=1&maybe=x", 400, "The query parameter 'maybe' is not a valid int.")]

@@ -164,24 +164,29 @@ namespace Kiln.Generator.Emitting
             }
 
             string raw = Local(p) + "Raw";
-            w.Line("var " + raw + " = " + lookup + "[" + key + "];");
             string missing = p.DefaultValue is not null ? Local(p) + " = " + p.DefaultValue + ";"
                 : p.IsOptional ? Local(p) + " = default;"
                 : "return " + Names.Bind + ".Missing(" + SourceWriter.Literal(source) + ", " + key + ");";
             w.Line(p.TypeName + " " + Local(p) + ";");
-            w.Line("if (" + raw + " is null) " + missing);
             if (value.Kind == ValueKind.String)
             {
+                w.Line("var " + raw + " = " + lookup + "[" + key + "];");
+                w.Line("if (" + raw + " is null) " + missing);
                 w.Line("else " + Local(p) + " = " + raw + ";");
                 return;
             }
+            // Typed values parse straight from the request's bytes: no string is created.
+            string lookupBytes = p.Source == ParameterSource.Query
+                ? "request.Query.TryGetUtf8(" + key + ", out var " + raw + ")"
+                : "request.Headers.TryGetRaw(" + SourceWriter.Utf8(p.Key) + ", out var " + raw + ")";
+            w.Line("if (!" + lookupBytes + ") " + missing);
             if (p.IsNullableValueType)
             {
-                w.Line("else if (" + Names.ParseCall(value, Names.ValueParser + ".Utf8(" + raw + ")", "out " + value.TypeName + " " + Local(p) + "Parsed", router) + ") " + Local(p) + " = " + Local(p) + "Parsed;");
+                w.Line("else if (" + Names.ParseCall(value, raw, "out " + value.TypeName + " " + Local(p) + "Parsed", router) + ") " + Local(p) + " = " + Local(p) + "Parsed;");
                 w.Line("else " + invalid);
             }
             else
-                w.Line("else if (!" + Names.ParseCall(value, Names.ValueParser + ".Utf8(" + raw + ")", "out " + Local(p), router) + ") " + invalid);
+                w.Line("else if (!" + Names.ParseCall(value, raw, "out " + Local(p), router) + ") " + invalid);
         }
 
         private static void EmitBody(SourceWriter w, ParameterModel p, RouterModel router)
