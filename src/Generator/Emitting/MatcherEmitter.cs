@@ -74,7 +74,7 @@ namespace Kiln.Generator.Emitting
                 return;
             }
 
-            w.Line("int end = path.Slice(pos).IndexOf((byte)'/');");
+            w.Line("int end = " + Names.Memory + ".IndexOf(path.Slice(pos), (byte)'/');");
             w.Line("end = end < 0 ? path.Length : pos + end;");
             w.Line("route.SetSegment(" + state.Depth + ", pos, end);");
             w.Line("var segment = path.Slice(pos, end - pos);");
@@ -87,10 +87,10 @@ namespace Kiln.Generator.Emitting
                     foreach (var edge in group)
                     {
                         if (edge.Tests.Count == 0)
-                            w.Line("if (segment.SequenceEqual(" + SourceWriter.Utf8(edge.Text) + ")) return " + Goto(edge.Targets[0].State) + ";");
+                            w.Line("if (" + Names.Memory + ".SequenceEqual(segment, " + SourceWriter.Utf8(edge.Text) + ")) return " + Goto(edge.Targets[0].State) + ";");
                         else
                         {
-                            w.Open("if (segment.SequenceEqual(" + SourceWriter.Utf8(edge.Text) + "))");
+                            w.Open("if (" + Names.Memory + ".SequenceEqual(segment, " + SourceWriter.Utf8(edge.Text) + "))");
                             EmitMaskDispatch(w, edge.Tests, edge.Targets);
                             w.Close();
                         }
@@ -160,14 +160,14 @@ namespace Kiln.Generator.Emitting
             int first = 0, last = parts.Count - 1;
             if (parts[0].Literal is { } prefix)
             {
-                w.Line("if (!s.StartsWith(" + SourceWriter.Utf8(prefix) + ")) return false;");
+                w.Line("if (!" + Names.Memory + ".StartsWith(s, " + SourceWriter.Utf8(prefix) + ")) return false;");
                 w.Line("start = " + System.Text.Encoding.UTF8.GetByteCount(prefix) + ";");
                 first = 1;
             }
             if (parts[last].Literal is { } suffix)
             {
                 int n = System.Text.Encoding.UTF8.GetByteCount(suffix);
-                w.Line("if (end - " + n + " < start || !s.EndsWith(" + SourceWriter.Utf8(suffix) + ")) return false;");
+                w.Line("if (end - " + n + " < start || !" + Names.Memory + ".EndsWith(s, " + SourceWriter.Utf8(suffix) + ")) return false;");
                 w.Line("end -= " + n + ";");
                 last--;
             }

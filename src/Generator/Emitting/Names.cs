@@ -16,6 +16,7 @@ namespace Kiln.Generator.Emitting
         public const string ValueParser = "global::Kiln.Binding.ValueParser";
         public const string Bind = "global::Kiln.Binding.Bind";
         public const string Span = "global::System.ReadOnlySpan<byte>";
+        public const string Memory = "global::System.MemoryExtensions";
         public const string ValueTaskOfResponse = "global::System.Threading.Tasks.ValueTask<global::Kiln.HttpResponse>";
         public const string JsonTypeInfo = "global::System.Text.Json.Serialization.Metadata.JsonTypeInfo";
 

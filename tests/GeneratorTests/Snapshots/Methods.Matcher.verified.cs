@@ -18,7 +18,7 @@ namespace Kiln.Generated
             {
                 return NoMatch;
             }
-            int end = path.Slice(pos).IndexOf((byte)'/');
+            int end = global::System.MemoryExtensions.IndexOf(path.Slice(pos), (byte)'/');
             end = end < 0 ? path.Length : pos + end;
             route.SetSegment(0, pos, end);
             var segment = path.Slice(pos, end - pos);
@@ -26,7 +26,7 @@ namespace Kiln.Generated
             {
                 case 5:
                 {
-                    if (segment.SequenceEqual("files"u8)) return S1(path, end + 1, route, method);
+                    if (global::System.MemoryExtensions.SequenceEqual(segment, "files"u8)) return S1(path, end + 1, route, method);
                     break;
                 }
             }
@@ -52,7 +52,7 @@ namespace Kiln.Generated
                         return -2; // Allow: GET, HEAD, OPTIONS, PURGE
                 }
             }
-            int end = path.Slice(pos).IndexOf((byte)'/');
+            int end = global::System.MemoryExtensions.IndexOf(path.Slice(pos), (byte)'/');
             end = end < 0 ? path.Length : pos + end;
             route.SetSegment(1, pos, end);
             var segment = path.Slice(pos, end - pos);

@@ -18,7 +18,7 @@ namespace Kiln.Generated
             {
                 return NoMatch;
             }
-            int end = path.Slice(pos).IndexOf((byte)'/');
+            int end = global::System.MemoryExtensions.IndexOf(path.Slice(pos), (byte)'/');
             end = end < 0 ? path.Length : pos + end;
             route.SetSegment(0, pos, end);
             var segment = path.Slice(pos, end - pos);
@@ -26,17 +26,17 @@ namespace Kiln.Generated
             {
                 case 4:
                 {
-                    if (segment.SequenceEqual("docs"u8)) return S2(path, end + 1, route, method);
+                    if (global::System.MemoryExtensions.SequenceEqual(segment, "docs"u8)) return S2(path, end + 1, route, method);
                     break;
                 }
                 case 5:
                 {
-                    if (segment.SequenceEqual("café"u8)) return S1(path, end + 1, route, method);
+                    if (global::System.MemoryExtensions.SequenceEqual(segment, "café"u8)) return S1(path, end + 1, route, method);
                     break;
                 }
                 case 6:
                 {
-                    if (segment.SequenceEqual("images"u8)) return S3(path, end + 1, route, method);
+                    if (global::System.MemoryExtensions.SequenceEqual(segment, "images"u8)) return S3(path, end + 1, route, method);
                     break;
                 }
             }
@@ -58,7 +58,7 @@ namespace Kiln.Generated
             {
                 return NoMatch;
             }
-            int end = path.Slice(pos).IndexOf((byte)'/');
+            int end = global::System.MemoryExtensions.IndexOf(path.Slice(pos), (byte)'/');
             end = end < 0 ? path.Length : pos + end;
             route.SetSegment(1, pos, end);
             var segment = path.Slice(pos, end - pos);
@@ -80,7 +80,7 @@ namespace Kiln.Generated
             {
                 return NoMatch;
             }
-            int end = path.Slice(pos).IndexOf((byte)'/');
+            int end = global::System.MemoryExtensions.IndexOf(path.Slice(pos), (byte)'/');
             end = end < 0 ? path.Length : pos + end;
             route.SetSegment(1, pos, end);
             var segment = path.Slice(pos, end - pos);
@@ -102,7 +102,7 @@ namespace Kiln.Generated
             {
                 return NoMatch;
             }
-            int end = path.Slice(pos).IndexOf((byte)'/');
+            int end = global::System.MemoryExtensions.IndexOf(path.Slice(pos), (byte)'/');
             end = end < 0 ? path.Length : pos + end;
             route.SetSegment(1, pos, end);
             var segment = path.Slice(pos, end - pos);
@@ -124,7 +124,7 @@ namespace Kiln.Generated
             {
                 return NoMatch;
             }
-            int end = path.Slice(pos).IndexOf((byte)'/');
+            int end = global::System.MemoryExtensions.IndexOf(path.Slice(pos), (byte)'/');
             end = end < 0 ? path.Length : pos + end;
             route.SetSegment(1, pos, end);
             var segment = path.Slice(pos, end - pos);
@@ -132,7 +132,7 @@ namespace Kiln.Generated
             {
                 case 6:
                 {
-                    if (segment.SequenceEqual("status"u8)) return S9(path, end + 1, route, method);
+                    if (global::System.MemoryExtensions.SequenceEqual(segment, "status"u8)) return S9(path, end + 1, route, method);
                     break;
                 }
             }
@@ -236,7 +236,7 @@ namespace Kiln.Generated
         internal static bool P0(global::System.ReadOnlySpan<byte> s, global::System.Span<global::System.Range> v)
         {
             int start = 0, end = s.Length;
-            if (!s.StartsWith("v"u8)) return false;
+            if (!global::System.MemoryExtensions.StartsWith(s, "v"u8)) return false;
             start = 1;
             if (end <= start) return false;
             v[0] = start..end;
@@ -274,9 +274,9 @@ namespace Kiln.Generated
         internal static bool P3(global::System.ReadOnlySpan<byte> s, global::System.Span<global::System.Range> v)
         {
             int start = 0, end = s.Length;
-            if (!s.StartsWith("img-"u8)) return false;
+            if (!global::System.MemoryExtensions.StartsWith(s, "img-"u8)) return false;
             start = 4;
-            if (end - 4 < start || !s.EndsWith(".png"u8)) return false;
+            if (end - 4 < start || !global::System.MemoryExtensions.EndsWith(s, ".png"u8)) return false;
             end -= 4;
             if (end <= start) return false;
             v[0] = start..end;

@@ -18,7 +18,7 @@ namespace Kiln.Generated
             {
                 return NoMatch;
             }
-            int end = path.Slice(pos).IndexOf((byte)'/');
+            int end = global::System.MemoryExtensions.IndexOf(path.Slice(pos), (byte)'/');
             end = end < 0 ? path.Length : pos + end;
             route.SetSegment(0, pos, end);
             var segment = path.Slice(pos, end - pos);
@@ -26,13 +26,13 @@ namespace Kiln.Generated
             {
                 case 5:
                 {
-                    if (segment.SequenceEqual("files"u8)) return S1(path, end + 1, route, method);
-                    if (segment.SequenceEqual("items"u8)) return S3(path, end + 1, route, method);
+                    if (global::System.MemoryExtensions.SequenceEqual(segment, "files"u8)) return S1(path, end + 1, route, method);
+                    if (global::System.MemoryExtensions.SequenceEqual(segment, "items"u8)) return S3(path, end + 1, route, method);
                     break;
                 }
                 case 6:
                 {
-                    if (segment.SequenceEqual("images"u8)) return S2(path, end + 1, route, method);
+                    if (global::System.MemoryExtensions.SequenceEqual(segment, "images"u8)) return S2(path, end + 1, route, method);
                     break;
                 }
             }
@@ -74,7 +74,7 @@ namespace Kiln.Generated
             {
                 return NoMatch;
             }
-            int end = path.Slice(pos).IndexOf((byte)'/');
+            int end = global::System.MemoryExtensions.IndexOf(path.Slice(pos), (byte)'/');
             end = end < 0 ? path.Length : pos + end;
             route.SetSegment(1, pos, end);
             var segment = path.Slice(pos, end - pos);
@@ -96,7 +96,7 @@ namespace Kiln.Generated
             {
                 return NoMatch;
             }
-            int end = path.Slice(pos).IndexOf((byte)'/');
+            int end = global::System.MemoryExtensions.IndexOf(path.Slice(pos), (byte)'/');
             end = end < 0 ? path.Length : pos + end;
             route.SetSegment(1, pos, end);
             var segment = path.Slice(pos, end - pos);
@@ -104,7 +104,7 @@ namespace Kiln.Generated
             {
                 case 3:
                 {
-                    if (segment.SequenceEqual("new"u8)) return S5(path, end + 1, route, method);
+                    if (global::System.MemoryExtensions.SequenceEqual(segment, "new"u8)) return S5(path, end + 1, route, method);
                     break;
                 }
             }
@@ -217,9 +217,9 @@ namespace Kiln.Generated
         internal static bool P0(global::System.ReadOnlySpan<byte> s, global::System.Span<global::System.Range> v)
         {
             int start = 0, end = s.Length;
-            if (!s.StartsWith("img-"u8)) return false;
+            if (!global::System.MemoryExtensions.StartsWith(s, "img-"u8)) return false;
             start = 4;
-            if (end - 4 < start || !s.EndsWith(".png"u8)) return false;
+            if (end - 4 < start || !global::System.MemoryExtensions.EndsWith(s, ".png"u8)) return false;
             end -= 4;
             if (end <= start) return false;
             v[0] = start..end;
