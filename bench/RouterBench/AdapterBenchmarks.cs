@@ -9,9 +9,9 @@ namespace Kiln.Benchmarks;
 /// request line), then normalization, matching, binding, the user method and the <see cref="HttpResponse"/>.
 /// Writing the response (status line, headers, JSON serialization) is the server's and is not included.
 /// </summary>
-[SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 10)]
+[Config(typeof(BenchConfig))]
 [MemoryDiagnoser]
-[MedianColumn]
+[MinColumn, MedianColumn]
 public class AdapterBenchmarks
 {
     private Router _router = null!;

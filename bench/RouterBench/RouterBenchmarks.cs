@@ -10,9 +10,9 @@ namespace Kiln.Benchmarks;
 /// Kiln's generated matcher, ASP.NET Core's DfaMatcher and a naive linear matcher. One invocation is all 203
 /// lookups; <c>OperationsPerInvoke</c> makes every column (time and allocation) per lookup.
 /// </summary>
-[SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 10)]
+[Config(typeof(BenchConfig))]
 [MemoryDiagnoser]
-[MedianColumn]
+[MinColumn, MedianColumn]
 public class RouterBenchmarks
 {
     private const int N = GitHubRoutes.Count;
