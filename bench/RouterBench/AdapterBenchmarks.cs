@@ -28,6 +28,7 @@ public class AdapterBenchmarks
         Check(QueryInt(), "items");
         _request.Begin("GET"u8, "/items?limit=x"u8, HttpVersion.Http11);
         if (_router.RouteAsync(_request).Result.StatusCode != 400) throw new InvalidOperationException("/items?limit=x did not answer 400");
+        RouterBenchmarks.Warm(() => { BeginOnly(); Plaintext(); JsonRecord(); QueryInt(); });
     }
 
     private static void Check(HttpResponse response, string? text)

@@ -32,6 +32,7 @@ public class PrototypeBenchmarks
         _methods = routes.Select(r => r.Method).ToArray();
         _route = Request.Create("GET", "/").Route;
         if (QueryToday() != 5 || QueryPrototype() != 5) throw new InvalidOperationException("query prototypes disagree");
+        RouterBenchmarks.Warm(() => { QueryToday(); QueryPrototype(); NormalizeToday(); NormalizePrototype(); MethodSwitchToday(); MethodReferenceEquals(); });
     }
 
     /// <summary>Today's adapter code for <c>[Query] int limit</c>: <c>Query["limit"]</c> (a list of pairs and a string), then back to UTF-8 and parsed.</summary>
