@@ -19,10 +19,11 @@ public static class Interleaved
         [
             ("Kiln: generated Match", bench.Kiln),
             ("Kiln: normalize + Match", bench.KilnWithNormalization),
+            ("Kiln: RouteAsync (bind strings, call)", bench.KilnRouteAsync),
             ("ASP.NET Core DfaMatcher", bench.AspNet),
             ("Naive linear", bench.Naive),
         ];
-        const int aspNet = 2;
+        int aspNet = Array.FindIndex(matchers, m => m.Name.StartsWith("ASP.NET", StringComparison.Ordinal));
         // Warm up: enough calls for tiered compilation to reach tier 1 everywhere.
         for (int w = 0; w < 200; w++) foreach (var m in matchers) m.Pass();
         Thread.Sleep(200);
