@@ -50,10 +50,13 @@ public sealed class AspNetGitHubMatcher
     /// <summary>The concrete matcher type (expected: <c>Microsoft.AspNetCore.Routing.Matching.DfaMatcher</c>).</summary>
     public string MatcherTypeName { get; }
 
-    /// <summary>A context for one lookup: method and (already decoded) path set, as Kestrel would leave them.</summary>
+    /// <summary>
+    /// A context for one lookup: method and (already decoded) path set, as Kestrel would leave them, over a feature
+    /// collection shaped like Kestrel's (see <see cref="ServerLikeFeatures"/>).
+    /// </summary>
     public static DefaultHttpContext Context(string method, string path)
     {
-        var context = new DefaultHttpContext();
+        var context = new DefaultHttpContext(new ServerLikeFeatures());
         context.Request.Method = method;
         context.Request.Path = new PathString(path);
         return context;
