@@ -26,9 +26,10 @@ public class AdapterBenchmarks
         Check(JsonRecord(), null);
         if (JsonRecord().JsonValue is not Account { Id: 42 }) throw new InvalidOperationException("/accounts/42 did not bind id = 42");
         Check(QueryInt(), "items");
+        Check(HeaderInt(), "limited");
         _request.Begin("GET"u8, "/items?limit=x"u8, HttpVersion.Http11);
         if (_router.RouteAsync(_request).Result.StatusCode != 400) throw new InvalidOperationException("/items?limit=x did not answer 400");
-        RouterBenchmarks.Warm(() => { BeginOnly(); Plaintext(); JsonRecord(); QueryInt(); });
+        RouterBenchmarks.Warm(() => { BeginOnly(); Plaintext(); JsonRecord(); QueryInt(); HeaderInt(); });
     }
 
     private static void Check(HttpResponse response, string? text)
@@ -66,6 +67,15 @@ public class AdapterBenchmarks
     public HttpResponse QueryInt()
     {
         _request.Begin("GET"u8, "/items?limit=5"u8, HttpVersion.Http11);
+        return _router.RouteAsync(_request).Result;
+    }
+
+    /// <summary>(d) GET /limited with <c>X-Limit: 5</c> → <c>[Header("X-Limit")] int limit</c> bound, string constant.</summary>
+    [Benchmark(Description = "GET /limited, X-Limit: 5 ([Header] int)")]
+    public HttpResponse HeaderInt()
+    {
+        _request.Begin("GET"u8, "/limited"u8, HttpVersion.Http11);
+        _request.Headers.Add("X-Limit"u8, "5"u8);
         return _router.RouteAsync(_request).Result;
     }
 }

@@ -26,4 +26,8 @@ public static class AdapterEndpoints
     /// <summary>(c) A query-bound <c>int</c> with a default, and a string constant.</summary>
     [Get("/items")]
     public static string Items([Query] int limit = 10) => "items";
+
+    /// <summary>(d) A header-bound <c>int</c>, and a string constant.</summary>
+    [Get("/limited")]
+    public static string Limited([Header("X-Limit")] int limit) => "limited";
 }
