@@ -230,7 +230,7 @@ public sealed class HttpServer : IAsyncDisposable
             {
                 transport = await HandshakeAsync(socket, listener.Certificate).ConfigureAwait(false);
             }
-            connection = new HttpConnection(_context!, transport, listener.Certificate is not null, static _ => { });
+            connection = new HttpConnection(_context!, transport, listener.Certificate is not null);
             connections.Register(connection);
             await connection.RunAsync().ConfigureAwait(false);
         }

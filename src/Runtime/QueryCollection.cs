@@ -21,11 +21,39 @@ public sealed class QueryCollection : IEnumerable<KeyValuePair<string, string>>
     {
         get
         {
-            foreach (var (k, v) in Pairs())
-                if (KeyEquals(k, key)) return DecodeComponent(v);
+            foreach (var (k, v) in new PairEnumerator(Raw))
+                if (KeyEquals(k, key)) return DecodeComponent(Raw[v]);
             return null;
         }
     }
+
+    /// <summary>
+    /// The first value of <paramref name="key"/> as decoded UTF-8 bytes, without allocating (generated adapters parse
+    /// typed query values from it). The span is valid until the next call on this collection.
+    /// </summary>
+    /// <param name="key">The key.</param>
+    /// <param name="value">The decoded value bytes.</param>
+    /// <returns><see langword="true"/> when the key occurs.</returns>
+    public bool TryGetUtf8(string key, out ReadOnlySpan<byte> value)
+    {
+        foreach (var (k, v) in new PairEnumerator(Raw))
+        {
+            if (!KeyEquals(k, key)) continue;
+            var raw = Raw[v];
+            if (raw.IndexOfAny((byte)'%', (byte)'+') < 0)
+            {
+                value = raw;
+                return true;
+            }
+            if (_scratch.Length < raw.Length) _scratch = new byte[Math.Max(raw.Length, 64)];
+            value = _scratch.AsSpan(0, DecodeBytes(raw, _scratch));
+            return true;
+        }
+        value = default;
+        return false;
+    }
+
+    private byte[] _scratch = [];
 
     /// <summary>Every value of <paramref name="key"/> in order (a repeated key gives several).</summary>
     /// <param name="key">The key.</param>
@@ -33,8 +61,8 @@ public sealed class QueryCollection : IEnumerable<KeyValuePair<string, string>>
     public string[] GetAll(string key)
     {
         List<string>? list = null;
-        foreach (var (k, v) in Pairs())
-            if (KeyEquals(k, key)) (list ??= new()).Add(DecodeComponent(v));
+        foreach (var (k, v) in new PairEnumerator(Raw))
+            if (KeyEquals(k, key)) (list ??= new()).Add(DecodeComponent(Raw[v]));
         return list?.ToArray() ?? [];
     }
 
@@ -43,7 +71,7 @@ public sealed class QueryCollection : IEnumerable<KeyValuePair<string, string>>
     /// <returns><see langword="true"/> when present.</returns>
     public bool ContainsKey(string key)
     {
-        foreach (var (k, _) in Pairs())
+        foreach (var (k, _) in new PairEnumerator(Raw))
             if (KeyEquals(k, key)) return true;
         return false;
     }
@@ -55,34 +83,40 @@ public sealed class QueryCollection : IEnumerable<KeyValuePair<string, string>>
         _length = raw.Length;
     }
 
-    private List<(Range Key, Range Value)> Pairs()
+    /// <summary>Walks <c>key=value</c> pairs separated by <c>&amp;</c> without allocating.</summary>
+    private ref struct PairEnumerator(ReadOnlySpan<byte> raw)
     {
-        var list = new List<(Range, Range)>();
-        var span = Raw;
-        int start = 0;
-        while (start <= span.Length)
+        private readonly ReadOnlySpan<byte> _raw = raw;
+        private int _next;
+
+        public (Range Key, Range Value) Current { get; private set; }
+
+        public readonly PairEnumerator GetEnumerator() => this;
+
+        public bool MoveNext()
         {
-            int amp = span[start..].IndexOf((byte)'&');
-            int end = amp < 0 ? span.Length : start + amp;
-            if (end > start)
+            while (_next <= _raw.Length)
             {
-                int eq = span[start..end].IndexOf((byte)'=');
-                list.Add(eq < 0 ? (start..end, end..end) : (start..(start + eq), (start + eq + 1)..end));
+                int start = _next;
+                int amp = _raw[start..].IndexOf((byte)'&');
+                int end = amp < 0 ? _raw.Length : start + amp;
+                _next = end + 1;
+                if (end == start) continue;
+                int eq = _raw[start..end].IndexOf((byte)'=');
+                Current = eq < 0 ? (start..end, end..end) : (start..(start + eq), (start + eq + 1)..end);
+                return true;
             }
-            start = end + 1;
+            return false;
         }
-        return list;
     }
 
     private bool KeyEquals(Range key, string expected)
     {
         var bytes = Raw[key];
         if (bytes.IndexOfAny((byte)'%', (byte)'+') < 0)
-            return bytes.Length == expected.Length && Ascii.Equals(bytes, expected) || Encoding.UTF8.GetString(bytes) == expected;
-        return DecodeComponent(key) == expected;
+            return Ascii.IsValid(bytes) ? bytes.Length == expected.Length && Ascii.Equals(bytes, expected) : Encoding.UTF8.GetString(bytes) == expected;
+        return DecodeComponent(bytes) == expected;
     }
-
-    private string DecodeComponent(Range range) => DecodeComponent(Raw[range]);
 
     /// <summary>Decodes a query component: <c>+</c> is a space, <c>%XX</c> a byte; the bytes are read as UTF-8.</summary>
     /// <remarks>Malformed escapes are kept literally, as browsers and most servers do for query strings.</remarks>
@@ -90,6 +124,12 @@ public sealed class QueryCollection : IEnumerable<KeyValuePair<string, string>>
     {
         if (raw.IndexOfAny((byte)'%', (byte)'+') < 0) return Encoding.UTF8.GetString(raw);
         Span<byte> buffer = raw.Length <= 256 ? stackalloc byte[raw.Length] : new byte[raw.Length];
+        return Encoding.UTF8.GetString(buffer[..DecodeBytes(raw, buffer)]);
+    }
+
+    /// <summary>Decodes <c>+</c> and <c>%XX</c> into <paramref name="output"/> (at least as long as the input); returns the length.</summary>
+    private static int DecodeBytes(ReadOnlySpan<byte> raw, Span<byte> output)
+    {
         int n = 0;
         for (int i = 0; i < raw.Length; i++)
         {
@@ -100,9 +140,9 @@ public sealed class QueryCollection : IEnumerable<KeyValuePair<string, string>>
                 b = (byte)(HexValue(raw[i + 1]) << 4 | HexValue(raw[i + 2]));
                 i += 2;
             }
-            buffer[n++] = b;
+            output[n++] = b;
         }
-        return Encoding.UTF8.GetString(buffer[..n]);
+        return n;
     }
 
     private static bool IsHex(byte b) => char.IsAsciiHexDigit((char)b);
@@ -113,8 +153,10 @@ public sealed class QueryCollection : IEnumerable<KeyValuePair<string, string>>
     /// <returns>The enumerator.</returns>
     public IEnumerator<KeyValuePair<string, string>> GetEnumerator()
     {
-        foreach (var (k, v) in Pairs())
-            yield return new(DecodeComponent(k), DecodeComponent(v));
+        var pairs = new List<(Range, Range)>();
+        foreach (var pair in new PairEnumerator(Raw)) pairs.Add(pair);
+        foreach (var (k, v) in pairs)
+            yield return new(DecodeComponent(Raw[k]), DecodeComponent(Raw[v]));
     }
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();

@@ -52,7 +52,10 @@ public sealed class Request
     /// The path, percent-decoded and with dot segments removed, as the router matched it; <c>%2F</c> stays
     /// encoded so it cannot split a segment. <see langword="null"/> when the path is malformed (the router answers 400).
     /// </summary>
-    public string? Path => _pathString ??= _routePath.TryGet(RawPath, out var bytes) ? Encoding.UTF8.GetString(bytes) : null;
+    public string? Path => _pathString ??= TryGetRoutePath(out var bytes) ? Encoding.UTF8.GetString(bytes) : null;
+
+    /// <summary>The normalized path (computed once per request, in place when nothing needs decoding).</summary>
+    internal bool TryGetRoutePath(out ReadOnlySpan<byte> path) => _routePath.TryGetInPlace(_target, _pathLength, out path);
 
     /// <summary>The query string, decoded on lookup.</summary>
     public QueryCollection Query { get; } = new();
@@ -125,6 +128,26 @@ public sealed class Request
                 throw new ArgumentException("A target must start with '/'.", nameof(target));
             SetTarget(Encoding.UTF8.GetBytes(target));
         }
+    }
+
+    /// <summary>The value of the cookie <paramref name="name"/> from the <c>Cookie</c> header(s), or <see langword="null"/>.</summary>
+    /// <param name="name">The cookie name (case-sensitive, as RFC 6265 says).</param>
+    /// <returns>The value as sent (surrounding double quotes removed), or <see langword="null"/>.</returns>
+    public string? GetCookie(string name)
+    {
+        foreach (var header in Headers.GetValues("Cookie"))
+        {
+            foreach (var pair in header.Split(';'))
+            {
+                var item = pair.AsSpan().Trim();
+                int eq = item.IndexOf('=');
+                if (eq <= 0 || !item[..eq].Trim().SequenceEqual(name)) continue;
+                var value = item[(eq + 1)..].Trim();
+                if (value.Length >= 2 && value[0] == '"' && value[^1] == '"') value = value[1..^1];
+                return value.ToString();
+            }
+        }
+        return null;
     }
 
     /// <summary>Reads the whole body as bytes (up to the server's body limit).</summary>

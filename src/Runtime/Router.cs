@@ -56,7 +56,7 @@ public abstract class Router
     public virtual ValueTask<HttpResponse> RouteAsync(Request request)
     {
         var route = request.Route;
-        if (!route.TryGet(request.RawPath, out var path)) return BadPath();
+        if (!request.TryGetRoutePath(out var path)) return BadPath();
         int match = Match(path, route, request.Method);
         if (match >= 0) return _handlers[match](request);
         if (match == NoMatch) return new(NoRoute(request, path));
@@ -78,7 +78,7 @@ public abstract class Router
     public Endpoint? Find(string method, string target)
     {
         var request = Request.Create(method, target);
-        if (!request.Route.TryGet(request.RawPath, out var path)) return null;
+        if (!request.TryGetRoutePath(out var path)) return null;
         int match = Match(path, request.Route, HttpMethods.Intern(method));
         return match >= 0 ? Routes[match] : null;
     }

@@ -88,6 +88,12 @@ public sealed class ServerOptions
     /// </summary>
     public int MaxConcurrentConnections { get; set; } = 10_000;
 
+    /// <summary>
+    /// Whether HTTP/1.1 requests must carry a Host field (always, in a server). Only the conformance tests turn it
+    /// off, to run parser corpora written for parsers that do not check Host.
+    /// </summary>
+    internal bool RequireHost { get; set; } = true;
+
     /// <summary>How long <see cref="HttpServer.StopAsync"/> lets in-flight requests finish before closing their connections.</summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
 

@@ -78,8 +78,11 @@ namespace Kiln.Generator.Emitting
             ResultKind.String => "result is null ? " + Names.HttpResponse + ".NoContent() : " + Names.HttpResponse + ".Text(result)",
             ResultKind.Bytes => "result is null ? " + Names.HttpResponse + ".NoContent() : " + Names.HttpResponse + ".Bytes(result)",
             ResultKind.Memory => Names.HttpResponse + ".Bytes(result)",
+            ResultKind.Formatted => (result.IsValueType ? "" : "result is null ? " + Names.HttpResponse + ".NoContent() : ")
+                + Names.HttpResponse + ".Text(string.Create(global::System.Globalization.CultureInfo.InvariantCulture, $\"{result}\"))",
             ResultKind.BodyWriter => "result is null ? " + Names.HttpResponse + ".NoContent() : " + Names.HttpResponse + ".Stream(result)",
-            _ => Names.HttpResponse + ".Json(result, " + Names.Json(router.JsonTypes.First(j => j.TypeName == result.TypeName).Index) + ")",
+            _ => (result.IsValueType ? "" : "result is null ? " + Names.HttpResponse + ".NoContent() : ")
+                + Names.HttpResponse + ".Json(result, " + Names.Json(router.JsonTypes.First(j => j.TypeName == result.TypeName).Index) + ")",
         };
 
         private static void EmitBinding(SourceWriter w, ParameterModel p, RouteModel route, RouterModel router, HashSet<int> patternSegments)
@@ -161,24 +164,29 @@ namespace Kiln.Generator.Emitting
             }
 
             string raw = Local(p) + "Raw";
-            w.Line("var " + raw + " = " + lookup + "[" + key + "];");
             string missing = p.DefaultValue is not null ? Local(p) + " = " + p.DefaultValue + ";"
                 : p.IsOptional ? Local(p) + " = default;"
                 : "return " + Names.Bind + ".Missing(" + SourceWriter.Literal(source) + ", " + key + ");";
             w.Line(p.TypeName + " " + Local(p) + ";");
-            w.Line("if (" + raw + " is null) " + missing);
             if (value.Kind == ValueKind.String)
             {
+                w.Line("var " + raw + " = " + lookup + "[" + key + "];");
+                w.Line("if (" + raw + " is null) " + missing);
                 w.Line("else " + Local(p) + " = " + raw + ";");
                 return;
             }
+            // Typed values parse straight from the request's bytes: no string is created.
+            string lookupBytes = p.Source == ParameterSource.Query
+                ? "request.Query.TryGetUtf8(" + key + ", out var " + raw + ")"
+                : "request.Headers.TryGetRaw(" + SourceWriter.Utf8(p.Key) + ", out var " + raw + ")";
+            w.Line("if (!" + lookupBytes + ") " + missing);
             if (p.IsNullableValueType)
             {
-                w.Line("else if (" + Names.ParseCall(value, Names.ValueParser + ".Utf8(" + raw + ")", "out " + value.TypeName + " " + Local(p) + "Parsed", router) + ") " + Local(p) + " = " + Local(p) + "Parsed;");
+                w.Line("else if (" + Names.ParseCall(value, raw, "out " + value.TypeName + " " + Local(p) + "Parsed", router) + ") " + Local(p) + " = " + Local(p) + "Parsed;");
                 w.Line("else " + invalid);
             }
             else
-                w.Line("else if (!" + Names.ParseCall(value, Names.ValueParser + ".Utf8(" + raw + ")", "out " + Local(p), router) + ") " + invalid);
+                w.Line("else if (!" + Names.ParseCall(value, raw, "out " + Local(p), router) + ") " + invalid);
         }
 
         private static void EmitBody(SourceWriter w, ParameterModel p, RouterModel router)
@@ -206,8 +214,10 @@ namespace Kiln.Generator.Emitting
                     }
                     else
                     {
+                        w.Line("if (!request.HasBody) return " + Names.Bind + ".MissingBody(" + SourceWriter.Literal(p.Name) + ");");
                         w.Line("var " + Local(p) + " = await request.ReadFromJsonAsync(" + Names.Json(json.Index) + ").ConfigureAwait(false);");
-                        w.Line("if (" + Local(p) + " is null) return " + Names.Bind + ".MissingBody(" + SourceWriter.Literal(p.Name) + ");");
+                        if (!p.IsValueType)
+                            w.Line("if (" + Local(p) + " is null) return " + Names.Bind + ".MissingBody(" + SourceWriter.Literal(p.Name) + ");");
                     }
                     return;
             }

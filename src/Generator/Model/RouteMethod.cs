@@ -9,7 +9,7 @@ namespace Kiln.Generator.Model
     internal enum BodyKind { None, String, Bytes, Memory, Stream, Json }
 
     /// <summary>What a route method's (awaited) result is turned into.</summary>
-    internal enum ResultKind { Void, String, Bytes, Memory, Response, BodyWriter, Json }
+    internal enum ResultKind { Void, String, Bytes, Memory, Response, BodyWriter, Json, Formatted }
 
     /// <summary>Whether the method returns a Task or ValueTask of its result.</summary>
     internal enum AwaitKind { None, Task, ValueTask }
@@ -25,6 +25,7 @@ namespace Kiln.Generator.Model
     /// <param name="IsNullableValueType">Whether the type is <c>Nullable&lt;T&gt;</c>.</param>
     /// <param name="Collection">For repeated query keys: "array", "list" or null.</param>
     /// <param name="Body">How a body parameter is read.</param>
+    /// <param name="IsValueType">Whether the (unwrapped) type is a value type.</param>
     internal sealed record ParameterModel(
         string Name,
         string TypeName,
@@ -35,21 +36,28 @@ namespace Kiln.Generator.Model
         string? DefaultValue,
         bool IsNullableValueType,
         string? Collection,
-        BodyKind Body);
+        BodyKind Body,
+        bool IsValueType = false);
 
     /// <summary>The method's result.</summary>
     /// <param name="Kind">What it becomes.</param>
     /// <param name="Await">Whether it is awaited first.</param>
     /// <param name="TypeName">The (awaited) result type, for JSON.</param>
-    internal sealed record ResultModel(ResultKind Kind, AwaitKind Await, string? TypeName);
+    /// <param name="IsValueType">Whether that type is a value type (so it is never null).</param>
+    internal sealed record ResultModel(ResultKind Kind, AwaitKind Await, string? TypeName, bool IsValueType = false);
 
     /// <summary>One route attribute on a method.</summary>
     /// <param name="Method">The HTTP method token.</param>
     /// <param name="Template">The template text.</param>
     /// <param name="Name">The endpoint name from the attribute, if any.</param>
     /// <param name="Location">The attribute.</param>
-    /// <param name="TemplateLocation">The template string's contents, when they map 1:1 to source characters (for pointing inside).</param>
-    internal sealed record RouteAttributeModel(string Method, string Template, string? Name, SourceSpan? Location, SourceSpan? TemplateLocation);
+    /// <param name="TemplateLocation">The template string's contents, only when they map 1:1 to source characters (for pointing inside).</param>
+    /// <param name="ArgumentLocation">The template argument expression.</param>
+    internal sealed record RouteAttributeModel(string Method, string Template, string? Name, SourceSpan? Location, SourceSpan? TemplateLocation, SourceSpan? ArgumentLocation)
+    {
+        /// <summary>The best place to point at the whole template.</summary>
+        public SourceSpan? TemplateOrArgument => TemplateLocation ?? ArgumentLocation ?? Location;
+    }
 
     /// <summary>
     /// Everything the generator needs to know about one route method — the only output of the parsing step.

@@ -30,6 +30,29 @@ namespace Kiln.Generator.Model
             if (methodModels.Length == 0 && declarations.Length == 0)
                 return new RouterBuildResult(null, diagnostics.ToEquatableArray());
 
+            // JSON types: every one must be declared by some context.
+            var jsonTypes = new List<JsonTypeRef>();
+            var unserializable = new HashSet<RouteMethod>();
+            foreach (var method in methods)
+            {
+                foreach (var type in method.JsonTypes)
+                {
+                    if (jsonTypes.Any(j => j.TypeName == type)) continue;
+                    var context = contexts.Where(c => c.Types.Contains(type)).OrderBy(c => c.ContextType, StringComparer.Ordinal).FirstOrDefault();
+                    if (context is null)
+                    {
+                        var at = method.Routes.Count > 0 ? method.Routes[0].Location : null;
+                        diagnostics.Add(DiagnosticInfo.Create(Diagnostics.MissingJsonTypeInfo, at, method.DisplayName + " (" + Short(type) + ")", type.StartsWith("global::", StringComparison.Ordinal) ? type.Substring(8) : type));
+                        unserializable.Add(method);
+                        continue;
+                    }
+                    jsonTypes.Add(new JsonTypeRef(type, context.ContextType, jsonTypes.Count));
+                }
+            }
+
+            // A method that cannot be emitted is left out (its error is reported); the rest of the router still builds.
+            methods = methods.Where(m => !unserializable.Contains(m)).ToList();
+
             // Route table: one row per (method, route attribute), ordered by template, then HTTP method.
             var rows = new List<(RouteMethod Method, int MethodIndex, RouteAttributeModel Attribute, RouteTemplate Template)>();
             for (int i = 0; i < methods.Count; i++)
@@ -60,8 +83,8 @@ namespace Kiln.Generator.Model
             {
                 var first = rows[conflict.First].Attribute;
                 var second = rows[conflict.Second].Attribute;
-                var here = second.TemplateLocation ?? second.Location;
-                var there = first.TemplateLocation ?? first.Location;
+                var here = second.TemplateOrArgument;
+                var there = first.TemplateOrArgument;
                 var additional = there is null ? Array.Empty<SourceSpan>() : new[] { there };
                 diagnostics.Add(conflict.IsDuplicate
                     ? DiagnosticInfo.Create(Diagnostics.DuplicateRoute, here, additional, second.Method, second.Template, rows[conflict.First].Method.DisplayName, there?.Display ?? "?")
@@ -89,24 +112,6 @@ namespace Kiln.Generator.Model
                     }
                 }
                 routes[id] = routes[id] with { Values = values.ToEquatableArray() };
-            }
-
-            // JSON types: every one must be declared by some context.
-            var jsonTypes = new List<JsonTypeRef>();
-            foreach (var method in methods)
-            {
-                foreach (var type in method.JsonTypes)
-                {
-                    if (jsonTypes.Any(j => j.TypeName == type)) continue;
-                    var context = contexts.Where(c => c.Types.Contains(type)).OrderBy(c => c.ContextType, StringComparer.Ordinal).FirstOrDefault();
-                    if (context is null)
-                    {
-                        var at = method.Routes.Count > 0 ? method.Routes[0].Location : null;
-                        diagnostics.Add(DiagnosticInfo.Create(Diagnostics.MissingJsonTypeInfo, at, method.DisplayName + " (" + Short(type) + ")", type.StartsWith("global::", StringComparison.Ordinal) ? type.Substring(8) : type));
-                        continue;
-                    }
-                    jsonTypes.Add(new JsonTypeRef(type, context.ContextType, jsonTypes.Count));
-                }
             }
 
             // Constructor: instance route classes, then middleware types, each in ordinal order of full name.

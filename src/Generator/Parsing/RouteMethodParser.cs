@@ -31,7 +31,7 @@ namespace Kiln.Generator.Parsing
                 var (template, errors) = TemplateParser.Parse(route.Template);
                 foreach (var error in errors)
                 {
-                    var where = route.TemplateLocation is { } t ? t.Slice(error.Offset, System.Math.Min(error.Length, System.Math.Max(1, route.Template.Length - error.Offset))) : route.Location;
+                    var where = route.TemplateLocation is { } t ? t.Slice(error.Offset, System.Math.Min(error.Length, System.Math.Max(1, route.Template.Length - error.Offset))) : route.TemplateOrArgument;
                     var descriptor = error.Kind == TemplateErrorKind.DuplicateParameter ? Diagnostics.DuplicateParameter : Diagnostics.MalformedTemplate;
                     diagnostics.Add(DiagnosticInfo.Create(descriptor, where, route.Template, error.Message));
                 }
@@ -67,7 +67,7 @@ namespace Kiln.Generator.Parsing
                 {
                     if (!method.Parameters.Any(x => x.Name == part.Text))
                     {
-                        var where = attribute.TemplateLocation is { } t ? t.Slice(part.Offset, part.Text.Length + (part.IsCatchAll ? 3 : 2)) : attribute.Location;
+                        var where = attribute.TemplateLocation is { } t ? t.Slice(part.Offset, part.Text.Length + (part.IsCatchAll ? 3 : 2)) : attribute.TemplateOrArgument;
                         diagnostics.Add(DiagnosticInfo.Create(Diagnostics.TemplateParameterWithoutMethodParameter, where, attribute.Template, part.Text, display));
                     }
                 }
@@ -76,7 +76,7 @@ namespace Kiln.Generator.Parsing
                     if (!template.Segments.SelectMany(s => s.Parts).Any(x => x.IsParameter && x.Text == p.Name))
                     {
                         var other = templates.First(t => t.Template.Segments.SelectMany(s => s.Parts).Any(x => x.IsParameter && x.Text == p.Name));
-                        diagnostics.Add(DiagnosticInfo.Create(Diagnostics.RouteParameterMissingFromTemplate, attribute.TemplateLocation ?? attribute.Location, p.Name, display, other.Attribute.Template, attribute.Template));
+                        diagnostics.Add(DiagnosticInfo.Create(Diagnostics.RouteParameterMissingFromTemplate, attribute.TemplateOrArgument, p.Name, display, other.Attribute.Template, attribute.Template));
                     }
                 }
             }
@@ -139,22 +139,22 @@ namespace Kiln.Generator.Parsing
                 string? name = attribute.NamedArguments.FirstOrDefault(a => a.Key == "Name").Value.Value as string;
                 var syntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
                 var location = SourceSpan.From(syntax?.GetLocation());
-                SourceSpan? templateLocation = null;
+                SourceSpan? templateLocation = null, argumentLocation = null;
                 if (syntax?.ArgumentList is { } list && list.Arguments.Count > templateArg)
                 {
                     var expression = list.Arguments[templateArg].Expression;
-                    templateLocation = SourceSpan.From(expression.GetLocation());
+                    argumentLocation = SourceSpan.From(expression.GetLocation());
                     // Point inside the literal when its characters map 1:1 to the value (no escapes, not verbatim/raw).
                     if (expression is LiteralExpressionSyntax literal && literal.Token.IsKind(SyntaxKind.StringLiteralToken)
-                        && template is not null && literal.Token.Text == "\"" + template + "\"" && templateLocation is not null)
-                        templateLocation = templateLocation.Slice(1, template.Length);
+                        && template is not null && literal.Token.Text == "\"" + template + "\"" && argumentLocation is not null)
+                        templateLocation = argumentLocation.Slice(1, template.Length);
                 }
                 if (httpMethod is null || template is null)
                 {
                     diagnostics.Add(DiagnosticInfo.Create(Diagnostics.MalformedTemplate, location, template ?? "(null)", "the method and template must be non-null constant strings."));
                     continue;
                 }
-                routes.Add(new RouteAttributeModel(httpMethod, template, name, location, templateLocation));
+                routes.Add(new RouteAttributeModel(httpMethod, template, name, location, templateLocation, argumentLocation));
             }
             return routes;
         }
@@ -281,7 +281,7 @@ namespace Kiln.Generator.Parsing
                     else if (unwrapped.SpecialType == SpecialType.System_Object || unwrapped.TypeKind == TypeKind.Dynamic || unwrapped.TypeKind == TypeKind.Interface && !IsJsonCollection(unwrapped))
                         return Fail("a body of type " + p.Type.ToDisplayString(KnownTypes.Short) + " cannot be deserialized without reflection; declare a concrete type");
                     else body = BodyKind.Json;
-                    return new ParameterModel(p.Name, body == BodyKind.Json ? KnownTypes.FullName(unwrapped) : typeName, ParameterSource.Body, "", null, optional, defaultValue, nullableValue, null, body);
+                    return new ParameterModel(p.Name, body == BodyKind.Json ? KnownTypes.FullName(unwrapped) : typeName, ParameterSource.Body, "", null, optional, defaultValue, nullableValue, null, body, unwrapped.IsValueType);
                 }
             }
 
@@ -352,6 +352,9 @@ namespace Kiln.Generator.Parsing
             if (type is INamedTypeSymbol { IsGenericType: true } mem && KnownTypes.Is(mem.OriginalDefinition, "System.ReadOnlyMemory`1") && mem.TypeArguments[0].SpecialType == SpecialType.System_Byte)
                 return new ResultModel(ResultKind.Memory, awaitKind, null);
             if (KnownTypes.Is(type, "Kiln.HttpResponse")) return new ResultModel(ResultKind.Response, awaitKind, null);
+            var simple = ValueTypeClassifier.UnwrapNullable(type, out bool nullableSimple);
+            if (ValueTypeClassifier.Classify(simple) is { Kind: not ValueKind.String })
+                return new ResultModel(ResultKind.Formatted, awaitKind, KnownTypes.FullName(type), !nullableSimple && type.IsValueType);
             if (KnownTypes.Is(type, "Kiln.BodyWriter")) return new ResultModel(ResultKind.BodyWriter, awaitKind, null);
             if (type.SpecialType == SpecialType.System_Object || type.TypeKind == TypeKind.Dynamic)
                 return Fail("object cannot be serialized without reflection; declare the concrete result type");
@@ -362,7 +365,7 @@ namespace Kiln.Generator.Parsing
             if (KnownTypes.Is(type, "System.Threading.Tasks.Task") || KnownTypes.Is(type, "System.Threading.Tasks.ValueTask") || type.TypeKind == TypeKind.TypeParameter)
                 return Fail("nested tasks and type parameters are not supported; return the value");
             if (!IsTypeUsable(type)) return Fail("the type is not accessible to generated code; make it internal or public");
-            return new ResultModel(ResultKind.Json, awaitKind, KnownTypes.FullName(ValueTypeClassifier.UnwrapNullable(type, out _).IsValueType ? type : type));
+            return new ResultModel(ResultKind.Json, awaitKind, KnownTypes.FullName(type), type.IsValueType && !(type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T }));
         }
 
         private static EquatableArray<string> ReadMiddleware(IMethodSymbol method, List<DiagnosticInfo> diagnostics)

@@ -87,8 +87,54 @@ namespace Kiln.Generator.Routing
                 string sa = a.Pattern[a.Pattern.Count - 1].Literal ?? "", sb = b.Pattern[b.Pattern.Count - 1].Literal ?? "";
                 bool prefixes = pa.StartsWith(pb, StringComparison.Ordinal) || pb.StartsWith(pa, StringComparison.Ordinal);
                 bool suffixes = sa.EndsWith(sb, StringComparison.Ordinal) || sb.EndsWith(sa, StringComparison.Ordinal);
-                return prefixes && suffixes;
+                if (!prefixes || !suffixes) return false;
+                // The same literals split a segment the same way, so the values must overlap pairwise.
+                if (SameShape(a, b))
+                {
+                    for (int i = 0; i < a.Pattern.Count; i++)
+                        if (a.Pattern[i].Type is { } ta && !ValueOracle.CanOverlap(ta, b.Pattern[i].Type!)) return false;
+                    return true;
+                }
+                // A typed parameter at one end holds that end's first (or last) character: <id:int> cannot end in ".png".
+                // And every literal character of one must be possible somewhere in the other: v<int> has no '.'.
+                return EndsCanMeet(a, b) && EndsCanMeet(b, a) && LiteralsFit(a, b) && LiteralsFit(b, a);
             }
+            return true;
+        }
+
+        private static bool SameShape(SegmentSpec a, SegmentSpec b)
+        {
+            if (a.Pattern.Count != b.Pattern.Count) return false;
+            for (int i = 0; i < a.Pattern.Count; i++)
+                if ((a.Pattern[i].Literal is null) != (b.Pattern[i].Literal is null) || a.Pattern[i].Literal is { } l && l != b.Pattern[i].Literal) return false;
+            return true;
+        }
+
+        /// <summary>Whether each character of <paramref name="b"/>'s literals may occur in a segment that matches <paramref name="a"/>.</summary>
+        private static bool LiteralsFit(SegmentSpec a, SegmentSpec b)
+        {
+            foreach (var part in b.Pattern)
+            {
+                if (part.Literal is null) continue;
+                foreach (char c in part.Literal)
+                {
+                    bool possible = false;
+                    foreach (var p in a.Pattern)
+                        if (p.Literal is { } l ? l.IndexOf(c) >= 0 : ValueOracle.MayContain(p.Type!, c)) { possible = true; break; }
+                    if (!possible) return false;
+                }
+            }
+            return true;
+        }
+
+        /// <summary>Whether <paramref name="a"/>'s leading/trailing typed parameter can hold <paramref name="b"/>'s literal prefix/suffix character.</summary>
+        private static bool EndsCanMeet(SegmentSpec a, SegmentSpec b)
+        {
+            var first = a.Pattern[0];
+            var last = a.Pattern[a.Pattern.Count - 1];
+            string pb = b.Pattern[0].Literal ?? "", sb = b.Pattern[b.Pattern.Count - 1].Literal ?? "";
+            if (first.Type is { } tf && pb.Length > 0 && !ValueOracle.MayContain(tf, pb[0])) return false;
+            if (last.Type is { } tl && sb.Length > 0 && !ValueOracle.MayContain(tl, sb[sb.Length - 1])) return false;
             return true;
         }
 

@@ -66,6 +66,35 @@ namespace Kiln.Generator.Routing
             return false;
         }
 
+        /// <summary>Whether a value of <paramref name="type"/> may contain <paramref name="c"/> (false only when it never can).</summary>
+        public static bool MayContain(ValueType type, char c)
+        {
+            bool digit = c >= '0' && c <= '9';
+            switch (type.Kind)
+            {
+                case ValueKind.String:
+                case ValueKind.SpanParsable:
+                    return true;
+                case ValueKind.Decimal:
+                case ValueKind.Double:
+                case ValueKind.Single:
+                    return digit || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E';
+                case ValueKind.Guid:
+                    return digit || c == '-' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F';
+                case ValueKind.DateOnly:
+                    return digit || c == '-';
+                case ValueKind.Bool:
+                    return "truefalsTRUEFALS".IndexOf(c) >= 0;
+                case ValueKind.Enum:
+                    foreach (var name in type.EnumNames)
+                        foreach (char n in name)
+                            if (n == c || n < 128 && c < 128 && char.ToLowerInvariant(n) == char.ToLowerInvariant(c)) return true;
+                    return false;
+                default:
+                    return digit || c == '-';
+            }
+        }
+
         private static bool EnumOverlaps(ValueType enumType, ValueType other)
         {
             if (other.Kind == ValueKind.Enum)

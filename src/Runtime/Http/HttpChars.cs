@@ -15,9 +15,6 @@ internal static class HttpChars
     /// <summary>Bytes allowed inside a field value: VCHAR, obs-text, SP and HTAB (no other control, no DEL).</summary>
     public static readonly SearchValues<byte> FieldValue = SearchValues.Create([.. Range(0x20, 0x7E), .. Range(0x80, 0xFF), (byte)'\t']);
 
-    /// <summary>Bytes of a Host value: reg-name (unreserved, sub-delims, pct-encoded), IP literals, and the port.</summary>
-    public static readonly SearchValues<byte> Host = SearchValues.Create(
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=%:[]"u8);
 
     private static byte[] Range(int first, int last)
     {

@@ -31,7 +31,6 @@ internal sealed partial class HttpConnection
                 if (expired == Phase.Head)
                 {
                     _input.AdvanceTo(buffer.Start, buffer.End);
-                    _server.Log($"408 for {_transport.RemoteEndPoint}: the request head did not arrive within {_options.RequestHeadersTimeout.TotalSeconds:0.###} s");
                     _error = ParseError.RequestHeadersTimeout;
                     return HeadOutcome.Error;
                 }
@@ -52,8 +51,6 @@ internal sealed partial class HttpConnection
             if (status == HeadOutcome.Error)
             {
                 _input.AdvanceTo(buffer.End);
-                if (_error is ParseError.RequestLineTooLong or ParseError.HeadersTooLarge or ParseError.TooManyHeaders)
-                    _server.Log($"{_error.StatusCode()} for {_transport.RemoteEndPoint}: {_error.Reason()}");
                 return HeadOutcome.Error;
             }
             _input.AdvanceTo(consumed, buffer.End);
@@ -113,6 +110,8 @@ internal sealed partial class HttpConnection
     /// <summary>Called by the server's heartbeat (another thread): expires timeouts by cancelling the pending read.</summary>
     public void OnHeartbeat(long now)
     {
+        long flushDeadline = Volatile.Read(ref _flushDeadline);
+        if (flushDeadline != 0 && now >= flushDeadline) _output.CancelPendingFlush();
         var phase = _phase;
         if (phase is Phase.Idle or Phase.Head)
         {
@@ -135,10 +134,11 @@ internal sealed partial class HttpConnection
         }
     }
 
-    /// <summary>Called when a graceful shutdown begins: an idle connection is closed at once.</summary>
+    /// <summary>Called when a graceful shutdown begins: a connection waiting for a request that has not started is closed at once.</summary>
     public void OnStopping()
     {
-        if (_phase == Phase.Idle) _input.CancelPendingRead();
+        var phase = _phase;
+        if (phase == Phase.Idle || (phase == Phase.Head && !Volatile.Read(ref _bytesSeen))) _input.CancelPendingRead();
     }
 
     /// <summary>Before the first body read: answer <c>100 Continue</c> if asked, and send answers still buffered.</summary>

@@ -155,6 +155,15 @@ internal sealed partial class HttpConnection
     /// <summary>Answers a request that could not be read, with <c>Connection: close</c> (the connection then closes).</summary>
     private ValueTask WriteErrorAsync(ParseError error)
     {
+        _server.Log($"{error.StatusCode()} for {_transport.RemoteEndPoint}: {error.Reason()}" + error switch
+        {
+            ParseError.RequestHeadersTimeout => $" (the request head did not arrive within {_options.RequestHeadersTimeout.TotalSeconds:0.###} s)",
+            ParseError.RequestLineTooLong => $" (limit {_options.MaxRequestLineSize} bytes)",
+            ParseError.HeadersTooLarge => $" (limit {_options.MaxRequestHeadersSize} bytes)",
+            ParseError.TooManyHeaders => $" (limit {_options.MaxRequestHeaderCount} fields)",
+            ParseError.BodyTooLarge => $" (Content-Length {_head.ContentLength}, limit {_options.MaxRequestBodySize} bytes)",
+            _ => "",
+        });
         var allow = error.Allow();
         return WriteSimpleAsync(error.StatusCode(), error.Reason(), allow is null ? null : new ResponseHeader("Allow", allow, null));
     }
@@ -169,11 +178,31 @@ internal sealed partial class HttpConnection
         return FlushAsync();
     }
 
+    /// <summary>
+    /// Sends what has been written. A client that stops reading its answers (the output pipe full, the socket
+    /// blocked) is given <see cref="ServerOptions.RequestHeadersTimeout"/> before the heartbeat cancels the flush.
+    /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask FlushAsync()
     {
         _flushPending = false;
-        var result = await _output.FlushAsync().ConfigureAwait(false);
-        if (result.IsCanceled || result.IsCompleted) throw new IOException("The client closed the connection.");
+        var pending = _output.FlushAsync();
+        FlushResult result;
+        if (pending.IsCompleted)
+        {
+            result = pending.Result;
+        }
+        else
+        {
+            Volatile.Write(ref _flushDeadline, Environment.TickCount64 + (long)_options.RequestHeadersTimeout.TotalMilliseconds);
+            try { result = await pending.ConfigureAwait(false); }
+            finally { Volatile.Write(ref _flushDeadline, 0); }
+        }
+        if (result.IsCanceled)
+        {
+            _server.Log($"closing the connection from {_transport.RemoteEndPoint}: it did not read its answers within {_options.RequestHeadersTimeout.TotalSeconds:0.###} s");
+            throw new IOException("The client stopped reading.");
+        }
+        if (result.IsCompleted) throw new IOException("The client closed the connection.");
     }
 }

@@ -28,7 +28,6 @@ internal sealed partial class HttpConnection
     private readonly Request _request = new();
     private readonly RequestHead _head = new();
     private readonly RequestBodyStream _body;
-    private readonly Action<HttpConnection> _onClosed;
 
     private HeadState _headState;
     private int _headerBytes;
@@ -46,8 +45,9 @@ internal sealed partial class HttpConnection
     private volatile bool _readingBody;
     private long _bodyStart;
     private long _bodyBytes;
+    private long _flushDeadline;   // 0: no flush waiting
 
-    public HttpConnection(ServerContext server, IConnectionTransport transport, bool isHttps, Action<HttpConnection> onClosed)
+    public HttpConnection(ServerContext server, IConnectionTransport transport, bool isHttps)
     {
         _server = server;
         _options = server.Options;
@@ -55,12 +55,12 @@ internal sealed partial class HttpConnection
         _input = transport.Input;
         _output = transport.Output;
         _body = new RequestBodyStream(this, _input);
-        _onClosed = onClosed;
         _request.RemoteEndPoint = transport.RemoteEndPoint;
         _request.LocalEndPoint = transport.LocalEndPoint;
         _request.IsHttps = isHttps;
         _request.Aborted = transport.Aborted;
         _head.MaxHeaderCount = _options.MaxRequestHeaderCount;
+        _head.RequireHost = _options.RequireHost;
     }
 
     /// <summary>Serves requests until the connection closes; never throws.</summary>
@@ -92,7 +92,6 @@ internal sealed partial class HttpConnection
             }
             catch (Exception e) when (e is IOException or ObjectDisposedException or System.Net.Sockets.SocketException) { }
             if (_scratch is not null) ArrayPool<byte>.Shared.Return(_scratch);
-            _onClosed(this);
         }
     }
 
@@ -185,7 +184,7 @@ internal sealed partial class HttpConnection
         if (keepAlive && WantsClose(response.Headers)) keepAlive = false;
 
         await WriteResponseAsync(response, keepAlive).ConfigureAwait(false);
-        if (!keepAlive)
+        if (!keepAlive || _closeAfterResponse)
         {
             await FlushAsync().ConfigureAwait(false);
             return false;

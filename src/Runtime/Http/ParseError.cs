@@ -43,6 +43,8 @@ internal enum ParseError : byte
     AsteriskFormNotOptions,
     /// <summary>authority-form (<c>host:port</c>) with a method other than CONNECT.</summary>
     AuthorityFormNotConnect,
+    /// <summary>A GET or HEAD request with a body.</summary>
+    BodyNotAllowed,
     /// <summary>The request head did not arrive in time.</summary>
     RequestHeadersTimeout,
     /// <summary>An Expect value other than 100-continue.</summary>
@@ -98,6 +100,7 @@ internal static class ParseErrors
         ParseError.AuthorityFormNotConnect => "Method Not Allowed: authority-form is only for CONNECT.",
         ParseError.ExpectationFailed => "Expectation Failed",
         ParseError.RequestHeadersTimeout => "Request Timeout",
+        ParseError.BodyNotAllowed => "Bad Request: GET and HEAD requests cannot carry a body.",
         _ => "Bad Request",
     };
 }

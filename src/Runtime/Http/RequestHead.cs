@@ -14,6 +14,7 @@ internal sealed class RequestHead
     private bool _authorityHttps;
 
     public int MaxHeaderCount { get; set; } = 100;
+    public bool RequireHost { get; set; } = true;
     public HttpVersion Version { get; private set; }
     public TargetForm Form { get; private set; }
     public int HeaderCount { get; private set; }
@@ -26,6 +27,7 @@ internal sealed class RequestHead
     public bool ExpectContinue { get; private set; }
     public bool IsConnect { get; private set; }
     public bool IsHead { get; private set; }
+    public bool IsGet { get; private set; }
     private bool _hostMismatch;
     private bool _unsupportedCoding;
 
@@ -37,7 +39,7 @@ internal sealed class RequestHead
         _authorityLength = -1;
         HeaderCount = 0; HostCount = 0; ContentLength = -1;
         HasTransferEncoding = Chunked = ConnectionClose = ConnectionKeepAlive = ExpectContinue = false;
-        IsConnect = IsHead = _hostMismatch = _unsupportedCoding = false;
+        IsConnect = IsHead = IsGet = _hostMismatch = _unsupportedCoding = false;
     }
 
     public ParseError OnRequestLine(in RequestLine line)
@@ -46,6 +48,7 @@ internal sealed class RequestHead
         Form = line.Form;
         IsConnect = line.Method.SequenceEqual("CONNECT"u8);
         IsHead = line.Method.SequenceEqual("HEAD"u8);
+        IsGet = line.Method.SequenceEqual("GET"u8);
         if (line.Form is TargetForm.Absolute or TargetForm.Authority)
         {
             if (line.Authority.Length > _authority.Length) return ParseError.InvalidTarget;
@@ -68,7 +71,8 @@ internal sealed class RequestHead
                 break;
             case 14 when Ascii.EqualsIgnoreCase(name, "Content-Length"u8):
                 if (!TryParseContentLength(value, out long length)) return ParseError.InvalidContentLength;
-                if (ContentLength >= 0 && ContentLength != length) return ParseError.InvalidContentLength;
+                // Strict: a repeated Content-Length is rejected even when the values agree (a desync vector either way).
+                if (ContentLength >= 0) return ParseError.InvalidContentLength;
                 ContentLength = length;
                 break;
             case 17 when Ascii.EqualsIgnoreCase(name, "Transfer-Encoding"u8):
@@ -82,6 +86,9 @@ internal sealed class RequestHead
                 if (!Ascii.EqualsIgnoreCase(value, "100-continue"u8)) return ParseError.ExpectationFailed;
                 ExpectContinue = true;
                 break;
+            default:
+                if (LooksLikeFramingHeader(name)) return ParseError.InvalidHeader;
+                break;
         }
         return ParseError.None;
     }
@@ -89,7 +96,7 @@ internal sealed class RequestHead
     /// <summary>Checks the rules that need the whole head.</summary>
     public ParseError Complete()
     {
-        if (HostCount > 1 || (HostCount == 0 && Version == HttpVersion.Http11)) return ParseError.InvalidHost;
+        if (HostCount > 1 || (HostCount == 0 && Version == HttpVersion.Http11 && RequireHost)) return ParseError.InvalidHost;
         if (_hostMismatch) return ParseError.InvalidHost;
         if (HasTransferEncoding)
         {
@@ -98,7 +105,24 @@ internal sealed class RequestHead
             if (_unsupportedCoding) return ParseError.UnsupportedTransferCoding;
             if (!Chunked) return ParseError.InvalidTransferEncoding;
         }
+        // GET and HEAD bodies have no meaning (RFC 9110 §9.3.1-2) and are a classic desync vector: refuse them.
+        if ((IsGet || IsHead) && (ContentLength > 0 || HasTransferEncoding)) return ParseError.BodyNotAllowed;
         return ParseError.None;
+    }
+
+    /// <summary>
+    /// <c>Transfer_Encoding</c>, <c>Content---Length</c> and the like: not the framing headers, but some proxies
+    /// normalize them into one, so a server that ignores them can disagree with the proxy about the body.
+    /// </summary>
+    private static bool LooksLikeFramingHeader(ReadOnlySpan<byte> name)
+    {
+        if (name.Length < 13 || name.Length > 24) return false;
+        Span<byte> letters = stackalloc byte[24];
+        int n = 0;
+        foreach (byte b in name)
+            if (b is not ((byte)'-' or (byte)'_')) letters[n++] = (byte)(b | 0x20);
+        var folded = letters[..n];
+        return folded.SequenceEqual("contentlength"u8) || folded.SequenceEqual("transferencoding"u8);
     }
 
     /// <summary>Content-Length = 1*DIGIT, at most 18 digits so it cannot overflow.</summary>
@@ -161,8 +185,21 @@ internal readonly struct RequestHeadHandler(Request request, RequestHead head) :
     public ParseError OnRequestLine(in RequestLine line)
     {
         var error = head.OnRequestLine(line);
-        if (error == ParseError.None) request.Begin(line.Method, line.Target, line.Version);
-        return error;
+        if (error != ParseError.None) return error;
+        if (line.Target[0] == (byte)'?')
+        {
+            // absolute-form without a path ("http://host?q"): the origin-form is "/?q" (RFC 9112 §3.2.2).
+            var withSlash = System.Buffers.ArrayPool<byte>.Shared.Rent(line.Target.Length + 1);
+            withSlash[0] = (byte)'/';
+            line.Target.CopyTo(withSlash.AsSpan(1));
+            request.Begin(line.Method, withSlash.AsSpan(0, line.Target.Length + 1), line.Version);
+            System.Buffers.ArrayPool<byte>.Shared.Return(withSlash);
+        }
+        else
+        {
+            request.Begin(line.Method, line.Target, line.Version);
+        }
+        return ParseError.None;
     }
 
     public ParseError OnHeader(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value)

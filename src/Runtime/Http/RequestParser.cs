@@ -87,10 +87,20 @@ internal static class RequestParser<THandler> where THandler : struct, IRequestL
 
     private static ParseError EarlyCheck(ReadOnlySpan<byte> partial)
     {
+        if (!partial.IsEmpty && partial[^1] == (byte)'\r') partial = partial[..^1];   // the CR of a CRLF still arriving
         int sp = partial.IndexOf((byte)' ');
         var method = sp < 0 ? partial : partial[..sp];
-        if (sp < 0 && !method.IsEmpty && method[^1] == (byte)'\r') method = method[..^1];   // the CR of a CRLF still arriving
-        return method.ContainsAnyExcept(HttpChars.Token) ? ParseError.InvalidMethod : ParseError.None;
+        if (method.ContainsAnyExcept(HttpChars.Token)) return ParseError.InvalidMethod;
+        if (sp < 0) return ParseError.None;
+        var rest = partial[(sp + 1)..];
+        int sp2 = rest.IndexOf((byte)' ');
+        if (sp2 < 0) return rest.ContainsAnyExcept(HttpChars.Target) ? ParseError.InvalidTarget : ParseError.None;
+        // The version is complete once 8 bytes have arrived: judge it now rather than wait for a line end.
+        var version = rest[(sp2 + 1)..];
+        if (version.Length < 8) return ParseError.None;
+        var error = ParseVersion(version[..8], out _);
+        if (error != ParseError.None) return error;
+        return version.Length > 8 ? ParseError.InvalidVersion : ParseError.None;
     }
 
     private static ParseError ParseLine(ReadOnlySpan<byte> line, ref THandler handler)
@@ -132,6 +142,7 @@ internal static class RequestParser<THandler> where THandler : struct, IRequestL
         {
             if (isConnect) return ParseError.InvalidTarget;
             if (target.IndexOf((byte)'#') >= 0) return ParseError.InvalidTarget;   // a fragment is never sent
+            if (HasEncodedNul(target)) return ParseError.InvalidTarget;
             return handler.OnRequestLine(new RequestLine { Method = method, Target = target, Form = TargetForm.Origin, Version = version });
         }
         if (target.Length == 1 && target[0] == (byte)'*')
@@ -151,11 +162,9 @@ internal static class RequestParser<THandler> where THandler : struct, IRequestL
             var authority = pathStart < 0 ? afterScheme : afterScheme[..pathStart];
             if (!IsValidAuthority(authority, requirePort: false)) return ParseError.InvalidTarget;
             var pathAndQuery = pathStart < 0 ? default : afterScheme[pathStart..];
-            if (pathAndQuery.IndexOf((byte)'#') >= 0) return ParseError.InvalidTarget;
-            // An empty path in absolute-form means "/" (RFC 9112 §3.2.2); '?' alone also needs the slash.
-            ReadOnlySpan<byte> appTarget = pathAndQuery.IsEmpty || pathAndQuery[0] == (byte)'?' ? "/"u8 : pathAndQuery;
-            if (!pathAndQuery.IsEmpty && pathAndQuery[0] == (byte)'?')
-                return ParseError.InvalidTarget;   // would need a copy to prefix '/'; such targets are not sent by real clients
+            if (pathAndQuery.IndexOf((byte)'#') >= 0 || HasEncodedNul(pathAndQuery)) return ParseError.InvalidTarget;
+            // An empty path in absolute-form means "/" (RFC 9112 §3.2.2); a target starting with '?' gets its '/' from the handler.
+            ReadOnlySpan<byte> appTarget = pathAndQuery.IsEmpty ? "/"u8 : pathAndQuery;
             return handler.OnRequestLine(new RequestLine
             {
                 Method = method, Target = appTarget, Authority = authority, IsHttpsScheme = https,
@@ -168,6 +177,13 @@ internal static class RequestParser<THandler> where THandler : struct, IRequestL
             return handler.OnRequestLine(new RequestLine { Method = method, Target = target, Authority = target, Form = TargetForm.Authority, Version = version });
         }
         return ParseError.InvalidTarget;
+    }
+
+    /// <summary>A <c>%00</c> in the path would decode to NUL, which no file system or application expects (Kestrel rejects it too).</summary>
+    private static bool HasEncodedNul(ReadOnlySpan<byte> target)
+    {
+        int q = target.IndexOf((byte)'?');
+        return (q < 0 ? target : target[..q]).IndexOf("%00"u8) >= 0;
     }
 
     /// <summary>authority = host [":" port], without userinfo; a host is a reg-name, IPv4 or [IP-literal].</summary>
@@ -189,7 +205,7 @@ internal static class RequestParser<THandler> where THandler : struct, IRequestL
                 hasPort = true;
             }
             var literal = host[1..^1];
-            if (literal.IsEmpty || literal.ContainsAnyExcept("0123456789abcdefABCDEF:.vV-_~!$&'()*+,;=%"u8)) return false;
+            if (literal.IsEmpty || literal.ContainsAnyExcept(IpLiteral)) return false;
         }
         else
         {
@@ -203,8 +219,13 @@ internal static class RequestParser<THandler> where THandler : struct, IRequestL
         return true;
     }
 
+    // Strict: host names are DNS-like (unreserved characters only: no sub-delims, no percent-encoding).
     private static readonly System.Buffers.SearchValues<byte> RegName = System.Buffers.SearchValues.Create(
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=%"u8);
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~"u8);
+
+    // IPv6 (hex, ':' and '.'), an RFC 6874 zone ("%25" + unreserved), and IPvFuture's "v".
+    private static readonly System.Buffers.SearchValues<byte> IpLiteral = System.Buffers.SearchValues.Create(
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~:%"u8);
 
     /// <summary>Parses header lines up to and including the empty line that ends the head.</summary>
     /// <param name="input">The bytes after the request line, sliced to the header-block limit left.</param>
@@ -221,7 +242,7 @@ internal static class RequestParser<THandler> where THandler : struct, IRequestL
             int lf = rest.IndexOf((byte)'\n');
             if (lf < 0)
             {
-                if (!rest.IsEmpty && rest[0] is (byte)' ' or (byte)'\t' && consumed > 0) error = ParseError.ObsoleteLineFolding;
+                if (!rest.IsEmpty && rest[0] is (byte)' ' or (byte)'\t') error = ParseError.ObsoleteLineFolding;
                 else if (rest.Length >= 2 && rest[0] == (byte)'\r') error = ParseError.BareLineFeed;   // CR not followed by LF
                 return false;
             }

@@ -9,7 +9,10 @@ internal static class PathNormalizer
     /// <summary>Whether the raw path needs decoding or dot-segment removal (most paths do not).</summary>
     public static bool NeedsWork(ReadOnlySpan<byte> raw)
     {
-        if (raw.IsEmpty || raw[0] != '/' || raw.IndexOf((byte)'%') >= 0) return true;
+        if (raw.IsEmpty || raw[0] != '/') return true;
+        // One vectorized scan decides most paths: no '%' and no '.' means nothing to decode or resolve.
+        if (raw.IndexOfAny((byte)'%', (byte)'.') < 0) return false;
+        if (raw.IndexOf((byte)'%') >= 0) return true;
         int i = raw.IndexOf("/."u8);
         while (i >= 0)
         {

@@ -56,6 +56,23 @@ public sealed class RoutePath
         return _length >= 0;
     }
 
+    /// <summary>
+    /// Normalizes the request's own target buffer: when nothing needs decoding (the common case) the path is used
+    /// in place, without a copy.
+    /// </summary>
+    internal bool TryGetInPlace(byte[] target, int pathLength, out ReadOnlySpan<byte> path)
+    {
+        if (_length == -1)
+        {
+            var raw = target.AsSpan(0, pathLength);
+            if (PathNormalizer.NeedsWork(raw)) return TryGet(raw, out path);
+            _source = target;
+            _length = pathLength;
+        }
+        path = Bytes;
+        return _length >= 0;
+    }
+
     /// <summary>Records segment <paramref name="index"/> as <c>Bytes[start..end]</c> (called by generated matchers).</summary>
     /// <param name="index">The segment index, 0 for the first segment after the leading '/'.</param>
     /// <param name="start">Its first byte.</param>

@@ -81,7 +81,7 @@ internal sealed class ConnectionManager : IDisposable
     {
         _server.Date.Update(DateTimeOffset.UtcNow);
         long now = Environment.TickCount64;
-        foreach (var connection in _active.Keys) connection.OnHeartbeat(now);
+        foreach (var pair in _active) pair.Key.OnHeartbeat(now);   // enumerates without copying the keys
     }
 
     public void Dispose() => _heartbeat.Dispose();

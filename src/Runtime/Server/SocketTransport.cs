@@ -15,6 +15,7 @@ namespace Kiln.Server;
 internal sealed class SocketTransport : IConnectionTransport
 {
     private static readonly TimeSpan LingerTime = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan SendDrainTime = TimeSpan.FromSeconds(5);
 
     private readonly Socket _socket;
     private readonly Pipe _input;
@@ -112,6 +113,13 @@ internal sealed class SocketTransport : IConnectionTransport
 
     public async Task CloseAsync(bool lingerForPeer)
     {
+        // A peer that does not read could hold the last send forever: give it a moment, then cut it.
+        if (!lingerForPeer) _output.Reader.CancelPendingRead();
+        if (await Task.WhenAny(_sendLoop, Task.Delay(lingerForPeer ? SendDrainTime : TimeSpan.Zero)).ConfigureAwait(false) != _sendLoop)
+        {
+            Cancel();
+            _socket.Dispose();
+        }
         await _sendLoop.ConfigureAwait(false);
         try
         {

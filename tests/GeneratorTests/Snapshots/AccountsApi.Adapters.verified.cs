@@ -17,25 +17,25 @@ namespace Kiln.Generated
         // GET /accounts -> AccountStore.List(limit)
         private global::System.Threading.Tasks.ValueTask<global::Kiln.HttpResponse> Route0_AccountStore_List(global::Kiln.Request request)
         {
-            var p_limitRaw = request.Query["limit"];
             int p_limit;
-            if (p_limitRaw is null) p_limit = (int)50;
-            else if (!global::Kiln.Binding.ValueParser.TryParse(global::Kiln.Binding.ValueParser.Utf8(p_limitRaw), out p_limit)) return global::Kiln.Binding.Bind.Invalid("query parameter", "limit", "int");
+            if (!request.Query.TryGetUtf8("limit", out var p_limitRaw)) p_limit = (int)50;
+            else if (!global::Kiln.Binding.ValueParser.TryParse(p_limitRaw, out p_limit)) return global::Kiln.Binding.Bind.Invalid("query parameter", "limit", "int");
             var result = _accountStore.List(p_limit);
-            return global::Kiln.HttpResponse.Json(result, s_json2);
+            return result is null ? global::Kiln.HttpResponse.NoContent() : global::Kiln.HttpResponse.Json(result, s_json2);
         }
 
         // POST /accounts -> AccountStore.Create(account, requestId)
         private async global::System.Threading.Tasks.ValueTask<global::Kiln.HttpResponse> Route1_AccountStore_Create(global::Kiln.Request request)
         {
+            if (!request.HasBody) return global::Kiln.Binding.Bind.MissingBody("account");
             var p_account = await request.ReadFromJsonAsync(s_json1).ConfigureAwait(false);
             if (p_account is null) return global::Kiln.Binding.Bind.MissingBody("account");
-            var p_requestIdRaw = request.Headers["X-Request-Id"];
             string p_requestId;
+            var p_requestIdRaw = request.Headers["X-Request-Id"];
             if (p_requestIdRaw is null) p_requestId = default;
             else p_requestId = p_requestIdRaw;
             var result = _accountStore.Create(p_account, p_requestId);
-            return global::Kiln.HttpResponse.Json(result, s_json0);
+            return result is null ? global::Kiln.HttpResponse.NoContent() : global::Kiln.HttpResponse.Json(result, s_json0);
         }
 
         // DELETE /accounts/<id> -> AccountStore.Delete(id)
@@ -51,7 +51,7 @@ namespace Kiln.Generated
         {
             if (!global::Kiln.Binding.ValueParser.TryParse(request.Route.Segment(1), out int p_id)) return global::Kiln.Binding.Bind.Invalid("route value", "id", "int");
             var result = _accountStore.Get(p_id);
-            return global::Kiln.HttpResponse.Json(result, s_json0);
+            return result is null ? global::Kiln.HttpResponse.NoContent() : global::Kiln.HttpResponse.Json(result, s_json0);
         }
     }
 }

@@ -56,6 +56,7 @@ namespace Kiln.Generated
                 }
             }
             // Only catch-alls remain: the rest of the path is theirs.
+            route.SetSegment(1, pos, path.Length);
             switch (method)
             {
                 case "GET":

@@ -15,6 +15,7 @@ public sealed partial class TestJson : JsonSerializerContext;
 public sealed class TestRouter : Router
 {
     private static readonly byte[] Hello = "Hello, World!"u8.ToArray();
+    private static readonly byte[] Big = new byte[4 * 1024 * 1024];
 
     public override IReadOnlyList<Endpoint> Routes { get; } = [];
 
@@ -58,6 +59,8 @@ public sealed class TestRouter : Router
                 return HttpResponse.Text(request.Method + " " + request.Target);
             case "/slow":
                 return Slow(request);
+            case "/big":
+                return HttpResponse.Bytes(Big);
             case "/remote":
                 return HttpResponse.Text($"{request.RemoteEndPoint}|{request.LocalEndPoint}|{request.Scheme}");
         }

@@ -1,0 +1,20 @@
+// Kiln's side of the load benchmark: the same routes as bench/Baselines/Kestrel, served by HttpServer.
+//   dotnet run -c Release --project bench/KilnBench -- --urls http://127.0.0.1:5002
+//   dotnet run -c Release --project bench/KilnBench -- --alloc [/plaintext] [requests] [depth]
+using Kiln;
+using Kiln.LoadBench;
+
+if (args.Length > 0 && args[0] == "--alloc")
+{
+    string path = args.Length > 1 ? args[1] : "/plaintext";
+    int requests = args.Length > 2 ? int.Parse(args[2]) : 100_000;
+    int depth = args.Length > 3 ? int.Parse(args[3]) : 1;
+    return await AllocationCheck.RunAsync(path, requests, depth);
+}
+
+var options = ServerOptions.FromArgs(args, defaultPort: 5002);
+await using var server = new HttpServer(new BenchRouter(), options) { ErrorLog = null };
+await server.StartAsync();
+Console.WriteLine("Kiln listening on " + string.Join(", ", server.BoundEndPoints));
+await server.RunAsync();
+return 0;

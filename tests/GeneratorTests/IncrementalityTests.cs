@@ -1,0 +1,153 @@
+using System.Collections;
+using System.Reflection;
+using Kiln.Generator;
+using Kiln.GeneratorTests.Infrastructure;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace Kiln.GeneratorTests;
+
+/// <summary>
+/// The incremental pipeline: which edits leave every named step (<see cref="TrackingNames"/>) cached, which ones
+/// regenerate the router, and that no step's output holds a Roslyn object (which would defeat caching and keep
+/// whole compilations alive).
+/// </summary>
+public class IncrementalityTests
+{
+    private const string Source = """
+        namespace Shop;
+
+        public enum Color { Red, Green }
+
+        public static class Items
+        {
+            [Get("/items/<id>")]
+            public static string ById(int id) => "id " + id;
+
+            [Get("/items/<color>")]
+            public static string ByColor(Color color) => "color";
+
+            [Post("/items")]
+            public static string Create([Body] string body) => "created";
+
+            [Get("/files/<*path>")]
+            public static string File(string path) => "file " + path;
+        }
+        """;
+
+    private static readonly string[] StepNames = typeof(TrackingNames).GetFields(BindingFlags.Public | BindingFlags.Static)
+        .Select(f => (string)f.GetValue(null)!).ToArray();
+
+    /// <summary>Runs the generator on <see cref="Source"/>, then again after <paramref name="edit"/>; returns the second run.</summary>
+    private static GeneratorRunResult RunTwice(Func<string, string> edit)
+    {
+        var edited = edit(Source);
+        Assert.NotEqual(Source, edited);
+        var compilation = GeneratorHarness.CreateCompilation(Source);
+        var driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
+        var tree = compilation.SyntaxTrees.First(t => t.FilePath == "Routes.cs");
+        var next = compilation.ReplaceSyntaxTree(tree, CSharpSyntaxTree.ParseText(edited, GeneratorHarness.ParseOptions, path: "Routes.cs"));
+        driver = driver.RunGenerators(next);
+        var result = driver.GetRunResult();
+        Assert.Empty(result.Diagnostics);
+        return result.Results.Single();
+    }
+
+    private static IEnumerable<(string Step, IncrementalStepRunReason Reason)> Reasons(GeneratorRunResult result, IEnumerable<string> steps) =>
+        steps.Where(result.TrackedSteps.ContainsKey)
+            .SelectMany(name => result.TrackedSteps[name].SelectMany(step => step.Outputs.Select(o => (name, o.Reason))));
+
+    private static void AssertAllCached(GeneratorRunResult result)
+    {
+        // Every named step ran in the first pass; it must still be there and have no new or modified output.
+        foreach (var name in new[] { TrackingNames.RouteMethods, TrackingNames.Router, TrackingNames.RouterModel, TrackingNames.RouterDiagnostics, TrackingNames.MethodDiagnostics })
+            Assert.True(result.TrackedSteps.ContainsKey(name), "step " + name + " was not tracked");
+        var changed = Reasons(result, StepNames).Where(r => r.Reason is not (IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged)).ToList();
+        Assert.True(changed.Count == 0, "steps not cached: " + string.Join(", ", changed));
+        var outputs = result.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs).Select(o => o.Reason).ToList();
+        Assert.NotEmpty(outputs);
+        Assert.All(outputs, reason => Assert.True(reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, "an output was regenerated: " + reason));
+    }
+
+    private static void AssertRegenerated(GeneratorRunResult result)
+    {
+        Assert.Contains(Reasons(result, new[] { TrackingNames.RouterModel }), r => r.Reason == IncrementalStepRunReason.Modified);
+        Assert.Contains(result.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs), o => o.Reason == IncrementalStepRunReason.Modified);
+    }
+
+    [Fact]
+    public void Editing_a_handler_body_in_place_leaves_every_step_cached() =>
+        // Same length, so no other method moves.
+        AssertAllCached(RunTwice(s => s.Replace("\"color\"", "\"COLOR\"", StringComparison.Ordinal)));
+
+    [Fact]
+    public void Editing_the_last_handler_body_leaves_every_step_cached() =>
+        AssertAllCached(RunTwice(s => s.Replace("\"file \" + path", "\"the file at \" + path.ToUpperInvariant()", StringComparison.Ordinal)));
+
+    [Fact]
+    public void Editing_a_template_regenerates_the_router()
+    {
+        var result = RunTwice(s => s.Replace("/files/<*path>", "/files/<*pxth>", StringComparison.Ordinal).Replace("string path) => \"file \" + path", "string pxth) => \"file \" + pxth", StringComparison.Ordinal));
+        AssertRegenerated(result);
+        Assert.Contains("/files/<*pxth>", GeneratorHarnessText(result, "AppRouter.Matcher.g.cs"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Changing_a_parameter_type_regenerates_the_router()
+    {
+        var result = RunTwice(s => s.Replace("ById(int id)", "ById(long id)", StringComparison.Ordinal));
+        AssertRegenerated(result);
+        Assert.Contains("out long _", GeneratorHarnessText(result, "AppRouter.Matcher.g.cs"), StringComparison.Ordinal);
+    }
+
+    private static string GeneratorHarnessText(GeneratorRunResult result, string hint) =>
+        result.GeneratedSources.Single(s => s.HintName == hint).SourceText.ToString();
+
+    // ---- no Roslyn objects in the models ----
+
+    private static readonly Type[] Forbidden =
+    {
+        typeof(ISymbol), typeof(SyntaxNode), typeof(SyntaxTree), typeof(Location), typeof(Compilation), typeof(SemanticModel), typeof(Diagnostic),
+    };
+
+    [Fact]
+    public void No_tracked_step_output_holds_a_roslyn_object()
+    {
+        // A source with diagnostics too, so the diagnostic steps carry values.
+        var source = Source.Replace("public static string File(", "[Get(\"/bad/<x\")] public static string Bad() => \"\";\n    public static string File(", StringComparison.Ordinal)
+            + "\n[Router] public partial class ShopRouter { }\n";
+        var compilation = GeneratorHarness.CreateCompilation(source);
+        var result = GeneratorHarness.CreateDriver().RunGenerators(compilation).GetRunResult().Results.Single();
+        int walked = 0;
+        foreach (var name in StepNames.Where(result.TrackedSteps.ContainsKey))
+            foreach (var step in result.TrackedSteps[name])
+                foreach (var (value, _) in step.Outputs)
+                {
+                    Walk(value, name, new HashSet<object>(ReferenceEqualityComparer.Instance));
+                    walked++;
+                }
+        Assert.True(walked >= 5, "too few step outputs walked: " + walked);
+        Assert.Contains(result.Diagnostics, d => d.Id == "KILN001");
+    }
+
+    /// <summary>Fails on any forbidden object reachable from <paramref name="value"/> through fields, collections and tuples.</summary>
+    private static void Walk(object? value, string path, HashSet<object> seen)
+    {
+        if (value is null || value is string || value.GetType().IsPrimitive || value.GetType().IsEnum || value is decimal) return;
+        var type = value.GetType();
+        Assert.False(Forbidden.Any(f => f.IsAssignableFrom(type)), $"{path} holds a {type.FullName}");
+        if (!type.IsValueType && !seen.Add(value)) return;
+        if (value is IEnumerable items)
+        {
+            int i = 0;
+            foreach (var item in items) Walk(item, path + "[" + i++ + "]", seen);
+            if (type.IsArray || type.Namespace == "System.Collections.Immutable") return;
+        }
+        for (var t = type; t is not null && t != typeof(object); t = t.BaseType)
+            foreach (var field in t.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly))
+            {
+                if (field.FieldType.IsPointer) continue;
+                Walk(field.GetValue(value), path + "." + field.Name, seen);
+            }
+    }
+}

@@ -1,0 +1,90 @@
+using System.Net;
+using Kiln.Generated;
+using Kiln.RuntimeTests.Support;
+using Sample;
+
+namespace Kiln.RuntimeTests;
+
+/// <summary>
+/// The sample's generated router behind a real server, as the sample's Program.cs wires it (logging, compression,
+/// static files under /files, the API-key group), requested with curl over loopback.
+/// </summary>
+public sealed class SampleTests : IAsyncLifetime
+{
+    private readonly StringWriter _log = new();
+    private HttpServer _server = null!;
+    private string _url = "";
+
+    public async Task InitializeAsync()
+    {
+        var root = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(root, "Generated.sln"))) root = Path.GetDirectoryName(root)!;
+        var store = new AccountStore();
+        var router = new AppRouter(store, new Admin(store), new Site(new StaticFiles(Path.Combine(root, "sample", "wwwroot"))), new ApiKeyMiddleware("secret"));
+        var options = new ServerOptions();
+        options.Listen(IPAddress.Loopback, 0);
+        _server = new HttpServer(router, options);
+        _server.UseLogging(TextWriter.Synchronized(_log)).UseCompression();
+        await _server.StartAsync();
+        _url = "http://127.0.0.1:" + ((IPEndPoint)_server.BoundEndPoints[0]).Port;
+    }
+
+    public async Task DisposeAsync() => await _server.StopAsync();
+
+    [Fact]
+    public async Task Serves_the_accounts_api_and_logs_each_request()
+    {
+        var (exit, body, _) = await Curl.RunAsync(_url + "/accounts/42/history");
+        Assert.Equal(0, exit);
+        Assert.StartsWith("{\"accountId\":42,\"transactions\":[", body);
+
+        var created = await Curl.RunAsync("-i", "-X", "POST", _url + "/accounts", "-H", "Content-Type: application/json", "-d", "{\"owner\":\"Linus\",\"initialDeposit\":10}");
+        Assert.Contains("HTTP/1.1 201 Created", created.Stdout);
+        Assert.Contains("Location: /accounts/101", created.Stdout);
+        Assert.Equal("{\"id\":101,\"owner\":\"Linus\",\"balance\":10}", (await Curl.RunAsync(_url + "/accounts/101")).Stdout);
+
+        await Poll.UntilAsync(() => _log.ToString().Contains("GET /accounts/101 200"), 5000, () => _log.ToString());
+        Assert.Contains("GET /accounts/42/history 200", _log.ToString());
+        Assert.Contains("POST /accounts 201", _log.ToString());
+    }
+
+    [Fact]
+    public async Task Guards_the_admin_group_with_the_api_key()
+    {
+        var denied = await Curl.RunAsync("-s", "-o", "/dev/null", "-w", "%{http_code}", _url + "/admin/stats");
+        var allowed = await Curl.RunAsync("-H", "X-Api-Key: secret", _url + "/admin/stats");
+        var unguarded = await Curl.RunAsync("-s", "-o", "/dev/null", "-w", "%{http_code}", _url + "/health");
+
+        Assert.Equal("401", denied.Stdout);
+        Assert.Equal("accounts: 3", allowed.Stdout);
+        Assert.Equal("200", unguarded.Stdout);
+    }
+
+    [Fact]
+    public async Task Serves_static_files_with_validators()
+    {
+        var first = await Curl.RunAsync("-i", _url + "/files/index.html");
+        Assert.Contains("HTTP/1.1 200 OK", first.Stdout);
+        Assert.Contains("Content-Type: text/html", first.Stdout);
+        var etag = first.Stdout.Split("\r\n").Single(l => l.StartsWith("ETag: ", StringComparison.Ordinal))["ETag: ".Length..];
+
+        var again = await Curl.RunAsync("-s", "-o", "/dev/null", "-w", "%{http_code}", "-H", "If-None-Match: " + etag, _url + "/files/index.html");
+        var traversal = await Curl.RunAsync("-s", "-o", "/dev/null", "-w", "%{http_code}", "--path-as-is", _url + "/files/%2e%2e/Program.cs");
+
+        Assert.Equal("304", again.Stdout);
+        Assert.Equal("404", traversal.Stdout);
+    }
+
+    [Fact]
+    public async Task Compresses_large_bodies_for_clients_that_accept_it()
+    {
+        var plain = await Curl.RunAsync(_url + "/files/guide.txt");
+        var compressed = await Curl.RunAsync("-i", "--compressed", "-H", "Accept-Encoding: gzip", _url + "/files/guide.txt");
+        var headers = compressed.Stdout[..compressed.Stdout.IndexOf("\r\n\r\n", StringComparison.Ordinal)];
+
+        Assert.Contains("Content-Encoding: gzip", headers);
+        Assert.Contains("Vary: Accept-Encoding", headers);
+        Assert.EndsWith(plain.Stdout, compressed.Stdout);
+        Assert.True(plain.Stdout.Length > 1024);
+    }
+}

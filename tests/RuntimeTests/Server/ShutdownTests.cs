@@ -1,0 +1,82 @@
+using System.Net.Sockets;
+using Kiln.RuntimeTests.Support;
+
+namespace Kiln.RuntimeTests.Server;
+
+/// <summary>Graceful shutdown: in-flight requests finish, idle connections close, new connections are refused.</summary>
+[Collection(TimingSensitive.Name)]
+public class ShutdownTests
+{
+    [Fact]
+    public async Task Stop_drains_in_flight_requests_and_closes_idle_connections()
+    {
+        var inHandler = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var server = await TestServer.StartAsync(handler: async request =>
+        {
+            if (request.Target != "/slow") return HttpResponse.Text("Hello, World!");
+            inHandler.TrySetResult();
+            await Task.Delay(700);
+            return HttpResponse.Text("slow done");
+        });
+        using var idle = await server.ConnectAsync();
+        await idle.SendAsync("GET /plaintext HTTP/1.1\r\nHost: x\r\n\r\n");
+        await idle.ReadResponseAsync();
+        using var busy = await server.ConnectAsync();
+        await busy.SendAsync("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
+        await inHandler.Task.WaitAsync(TimeSpan.FromSeconds(10));   // the request is in flight
+
+        using var silent = await server.ConnectAsync();   // connected, nothing sent yet
+        await Poll.UntilAsync(() => server.Server.ConnectionCount == 3, 5000, () => "three connections");
+
+        var stop = server.Server.StopAsync();
+        Assert.True(await idle.IsClosedByServerAsync(3000), "idle keep-alive connection closed at once");
+        Assert.True(await silent.IsClosedByServerAsync(3000), "a connection that never sent a request closed at once");
+        var response = await busy.ReadResponseAsync();
+        Assert.Equal(("slow done", "close"), (response.Text, response.Header("Connection")));
+        await stop.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(0, server.Server.ConnectionCount);
+        await Assert.ThrowsAsync<SocketException>(() => server.ConnectAsync());
+    }
+
+    [Fact]
+    public async Task Stop_aborts_requests_that_outlive_the_shutdown_timeout()
+    {
+        Request? seen = null;
+        var release = new TaskCompletionSource();
+        var server = await TestServer.StartAsync(o => o.ShutdownTimeout = TimeSpan.FromMilliseconds(300), handler: async request =>
+        {
+            seen = request;
+            await Task.Delay(Timeout.Infinite, request.Aborted);
+            return HttpResponse.Ok();
+        });
+        using var client = await server.ConnectAsync();
+        await client.SendAsync("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+        await Poll.UntilAsync(() => seen is not null, 5000, () => "handler started");
+        var started = Environment.TickCount64;
+        await server.Server.StopAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.InRange(Environment.TickCount64 - started, 250, 8000);
+        Assert.Equal(0, server.Server.ConnectionCount);
+        Assert.Contains("aborting", server.Log.ToString());
+    }
+
+    [Fact]
+    public async Task Aborted_is_cancelled_when_the_client_resets_the_connection()
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var cancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var server = await TestServer.StartAsync(handler: async request =>
+        {
+            started.TrySetResult();
+            try { await Task.Delay(Timeout.Infinite, request.Aborted); }
+            catch (OperationCanceledException) { cancelled.TrySetResult(); throw; }
+            return HttpResponse.Ok();
+        });
+        var client = await server.ConnectAsync();
+        await client.SendAsync("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        client.Socket.LingerState = new LingerOption(true, 0);   // close with a reset
+        client.Dispose();
+        await cancelled.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await server.WaitForConnectionsAsync(0);
+    }
+}

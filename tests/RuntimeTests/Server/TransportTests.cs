@@ -1,0 +1,88 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Kiln.RuntimeTests.Support;
+
+namespace Kiln.RuntimeTests.Server;
+
+/// <summary>Unix domain sockets, TLS (PEM and PFX), SO_REUSEPORT.</summary>
+public class TransportTests
+{
+    [Fact]
+    public async Task Unix_socket_serves_curl()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"kiln-{Guid.NewGuid():N}.sock");
+        await using (var server = await TestServer.StartAsync(o => o.ListenUnix(path), listen: false))
+        {
+            Assert.IsType<UnixDomainSocketEndPoint>(server.Server.BoundEndPoints[0]);
+            var (code, stdout, stderr) = await Curl.RunAsync("--unix-socket", path, "http://localhost/plaintext", "http://localhost/json");
+            Assert.True(code == 0, stderr);
+            Assert.Equal("Hello, World!{\"Text\":\"Hello, World!\"}", stdout);
+        }
+        Assert.False(File.Exists(path), "the socket file is removed on stop");
+    }
+
+    private static X509Certificate2 SelfSigned()
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=localhost", key, HashAlgorithmName.SHA256);
+        var san = new SubjectAlternativeNameBuilder();
+        san.AddDnsName("localhost");
+        san.AddIpAddress(IPAddress.Loopback);
+        request.CertificateExtensions.Add(san.Build());
+        return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(7));
+    }
+
+    [Fact]
+    public async Task Https_with_a_pfx_certificate_serves_curl()
+    {
+        using var created = SelfSigned();
+        using var certificate = X509CertificateLoader.LoadPkcs12(created.Export(X509ContentType.Pkcs12, "pw"), "pw");
+        await using var server = await TestServer.StartAsync(o => o.ListenTls(IPAddress.Loopback, 0, certificate), listen: false);
+        var (code, stdout, stderr) = await Curl.RunAsync("-k", $"https://127.0.0.1:{server.Port}/remote", $"https://127.0.0.1:{server.Port}/plaintext");
+        Assert.True(code == 0, stderr);
+        Assert.EndsWith("|https" + "Hello, World!", stdout);
+    }
+
+    [Fact]
+    public async Task Https_with_a_pem_certificate_serves_curl_and_rejects_plain_http()
+    {
+        using var created = SelfSigned();
+        var dir = Directory.CreateTempSubdirectory("kiln-pem");
+        try
+        {
+            var certPath = Path.Combine(dir.FullName, "cert.pem");
+            var keyPath = Path.Combine(dir.FullName, "key.pem");
+            await File.WriteAllTextAsync(certPath, created.ExportCertificatePem());
+            await File.WriteAllTextAsync(keyPath, created.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem());
+            using var certificate = X509Certificate2.CreateFromPemFile(certPath, keyPath);
+            await using var server = await TestServer.StartAsync(o => o.ListenTls(IPAddress.Loopback, 0, certificate), listen: false);
+            var (code, stdout, stderr) = await Curl.RunAsync("-k", "-X", "POST", "--data-binary", "over tls", $"https://127.0.0.1:{server.Port}/echo");
+            Assert.True(code == 0, stderr);
+            Assert.Equal("over tls", stdout);
+
+            // Plain HTTP on the TLS port fails the handshake; the connection is dropped and counted out.
+            var (plain, _, _) = await Curl.RunAsync($"http://127.0.0.1:{server.Port}/plaintext");
+            Assert.NotEqual(0, plain);
+            await server.WaitForConnectionsAsync(0);
+        }
+        finally { dir.Delete(recursive: true); }
+    }
+
+    [Fact]
+    public async Task Reuse_port_lets_two_servers_share_a_port()
+    {
+        await using var first = await TestServer.StartAsync(o => o.ReusePort = true);
+        await using var second = await TestServer.StartAsync(o => { o.ReusePort = true; o.Listen(IPAddress.Loopback, first.Port); }, listen: false);
+        Assert.Equal(first.Port, second.Port);
+        var (code, stdout, _) = await Curl.RunAsync(first.Url + "/plaintext");
+        Assert.Equal((0, "Hello, World!"), (code, stdout));
+
+        // Without the option the same bind fails.
+        var options = new ServerOptions();
+        options.Listen(IPAddress.Loopback, first.Port);
+        await using var third = new HttpServer(new TestRouter(), options) { ErrorLog = null };
+        Assert.Throws<SocketException>(() => third.StartAsync().GetAwaiter().GetResult());
+    }
+}
