@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Text;
+using Kiln.Routing;
 
 namespace Kiln;
 
@@ -135,19 +136,15 @@ public sealed class QueryCollection : IEnumerable<KeyValuePair<string, string>>
         {
             byte b = raw[i];
             if (b == '+') b = (byte)' ';
-            else if (b == '%' && i + 2 < raw.Length && IsHex(raw[i + 1]) && IsHex(raw[i + 2]))
+            else if (b == '%' && i + 2 < raw.Length && PathNormalizer.IsHex(raw[i + 1]) && PathNormalizer.IsHex(raw[i + 2]))
             {
-                b = (byte)(HexValue(raw[i + 1]) << 4 | HexValue(raw[i + 2]));
+                b = (byte)(PathNormalizer.Hex(raw[i + 1]) << 4 | PathNormalizer.Hex(raw[i + 2]));
                 i += 2;
             }
             output[n++] = b;
         }
         return n;
     }
-
-    private static bool IsHex(byte b) => char.IsAsciiHexDigit((char)b);
-
-    private static int HexValue(byte b) => b <= '9' ? b - '0' : (b | 0x20) - 'a' + 10;
 
     /// <summary>Enumerates decoded key/value pairs in order.</summary>
     /// <returns>The enumerator.</returns>

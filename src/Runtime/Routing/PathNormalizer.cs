@@ -84,7 +84,9 @@ internal static class PathNormalizer
         return write;
     }
 
-    private static bool IsHex(byte b) => b is >= (byte)'0' and <= (byte)'9' or >= (byte)'a' and <= (byte)'f' or >= (byte)'A' and <= (byte)'F';
+    /// <summary>Whether <paramref name="b"/> is an ASCII hex digit (shared by every percent-decoder here).</summary>
+    internal static bool IsHex(byte b) => b is >= (byte)'0' and <= (byte)'9' or >= (byte)'a' and <= (byte)'f' or >= (byte)'A' and <= (byte)'F';
 
-    private static int Hex(byte b) => b <= '9' ? b - '0' : (b | 0x20) - 'a' + 10;
+    /// <summary>The value of the hex digit <paramref name="b"/>.</summary>
+    internal static int Hex(byte b) => b <= '9' ? b - '0' : (b | 0x20) - 'a' + 10;
 }

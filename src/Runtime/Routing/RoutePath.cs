@@ -18,9 +18,8 @@ public sealed class RoutePath
 
     private byte[] _decoded = new byte[256];
     private readonly int[] _bounds = new int[MaxSegments * 2];
-    private byte[]? _source;        // the bytes Bytes refers to: _decoded, or a copy of the raw path
+    private byte[]? _source;        // the bytes Bytes refers to: _decoded, or the request's own target buffer
     private int _length = -1;       // -1: not computed yet; -2: malformed
-    private byte[] _raw = new byte[256];
 
     internal void Reset() => _length = -1;
 
@@ -35,22 +34,17 @@ public sealed class RoutePath
     {
         if (_length == -1)
         {
-            if (rawPath.Length > _decoded.Length)
-            {
-                _decoded = new byte[rawPath.Length];
-                _raw = new byte[rawPath.Length];
-            }
+            if (rawPath.Length > _decoded.Length) _decoded = new byte[rawPath.Length];
             if (PathNormalizer.NeedsWork(rawPath))
             {
                 _length = PathNormalizer.Normalize(rawPath, _decoded);
-                _source = _decoded;
             }
             else
             {
-                rawPath.CopyTo(_raw);
+                rawPath.CopyTo(_decoded);
                 _length = rawPath.Length;
-                _source = _raw;
             }
+            _source = _decoded;
         }
         path = Bytes;
         return _length >= 0;
