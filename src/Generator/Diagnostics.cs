@@ -54,8 +54,8 @@ namespace Kiln.Generator
         public static readonly DiagnosticDescriptor AmbiguousParameterSource = Error("KILN013", "Parameter has more than one source",
             "Parameter '{0}' of {1} could come from {2}; keep exactly one source attribute", Binding);
 
-        public static readonly DiagnosticDescriptor NotAMiddleware = Error("KILN014", "[Use] type is not a middleware",
-            "{0} does not implement Kiln.IMiddleware; implement ValueTask<HttpResponse> InvokeAsync(Request request, Handler next)", Binding);
+        public static readonly DiagnosticDescriptor NotAMiddleware = Error("KILN014", "[Use] type cannot be wired by the generated router",
+            "[Use<{0}>] cannot be wired: {1}", Binding);
 
         public static readonly DiagnosticDescriptor RouteTableTooComplex = Error("KILN015", "Route table too complex",
             "{0}", Routing);

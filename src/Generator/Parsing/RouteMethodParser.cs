@@ -393,13 +393,17 @@ namespace Kiln.Generator.Parsing
             {
                 foreach (var a in owner.GetAttributes())
                 {
-                    if (!KnownTypes.Is(a.AttributeClass, "Kiln.UseAttribute") || a.ConstructorArguments.Length != 1) continue;
-                    if (a.ConstructorArguments[0].Value is not ITypeSymbol type) continue;
-                    bool isMiddleware = type.AllInterfaces.Any(i => KnownTypes.Is(i, "Kiln.IMiddleware"));
-                    if (!isMiddleware || type.IsAbstract || type.TypeKind != TypeKind.Class && type.TypeKind != TypeKind.Struct || !IsTypeUsable(type))
+                    // [Use<T>]: the attribute's constraint already makes a T that is not an IMiddleware a compiler error.
+                    if (a.AttributeClass is not { IsGenericType: true, TypeArguments.Length: 1 } use || !KnownTypes.Is(use.OriginalDefinition, KnownTypes.UseAttribute)) continue;
+                    var type = use.TypeArguments[0];
+                    if (type.TypeKind == TypeKind.Error || !type.AllInterfaces.Any(i => KnownTypes.Is(i, "Kiln.IMiddleware")) && !KnownTypes.Is(type, "Kiln.IMiddleware")) continue;
+                    string? problem = type is ITypeParameterSymbol ? "a type parameter cannot be a constructor argument of the generated router; name a concrete middleware type"
+                        : !IsTypeUsable(type) ? "it is not accessible to generated code (private or protected, or nested in such a type); make it internal or public"
+                        : null;
+                    if (problem is not null)
                     {
                         var where = SourceSpan.From(a.ApplicationSyntaxReference?.GetSyntax().GetLocation());
-                        diagnostics.Add(DiagnosticInfo.Create(Diagnostics.NotAMiddleware, where, type.ToDisplayString(KnownTypes.Short)));
+                        diagnostics.Add(DiagnosticInfo.Create(Diagnostics.NotAMiddleware, where, type.ToDisplayString(KnownTypes.Short), problem));
                         continue;
                     }
                     string name = KnownTypes.FullName(type);

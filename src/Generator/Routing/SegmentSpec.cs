@@ -94,7 +94,7 @@ namespace Kiln.Generator.Routing
                         if (a.Pattern[i].Type is { } ta && !ValueOracle.CanOverlap(ta, b.Pattern[i].Type!)) return false;
                     return true;
                 }
-                // A typed parameter at one end holds that end's first (or last) character: <id:int> cannot end in ".png".
+                // A typed parameter at one end holds that end's first (or last) character: <id> of type int cannot end in ".png".
                 // And every literal character of one must be possible somewhere in the other: v<int> has no '.'.
                 return EndsCanMeet(a, b) && EndsCanMeet(b, a) && LiteralsFit(a, b) && LiteralsFit(b, a);
             }
@@ -149,7 +149,8 @@ namespace Kiln.Generator.Routing
     /// <summary>
     /// Splits a segment by a pattern's literal parts, matching from the right: the last parameter takes the
     /// shortest text that lets the suffix match (<c>&lt;name&gt;.&lt;ext&gt;</c> on <c>a.b.c</c> gives name=a.b,
-    /// ext=c). The runtime's <c>Kiln.Routing.PatternMatcher</c> implements the same rule on bytes.
+    /// ext=c). At run time the same rule runs on bytes in the emitted <c>P</c><i>n</i> splitter of each pattern
+    /// (<c>MatcherEmitter.EmitTest</c>), which peels values off the right with <c>Kiln.Binding.Bind.PeelRight</c>.
     /// </summary>
     internal static class PatternMatcher
     {

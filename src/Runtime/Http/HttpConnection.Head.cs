@@ -144,7 +144,7 @@ internal sealed partial class HttpConnection
     /// <summary>Before the first body read: answer <c>100 Continue</c> if asked, and send answers still buffered.</summary>
     internal ValueTask BeforeBodyReadAsync()
     {
-        if (_head.ExpectContinue && !_continueSent && _head.Version == HttpVersion.Http11)
+        if (_head.ExpectContinue && !_continueSent && _head.Version == HttpProtocolVersion.Http11)
         {
             _continueSent = true;
             _output.Write("HTTP/1.1 100 Continue\r\n\r\n"u8);

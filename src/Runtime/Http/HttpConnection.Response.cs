@@ -81,7 +81,7 @@ internal sealed partial class HttpConnection
     private async ValueTask WriteStreamedAsync(HttpResponse response, int status, bool head, bool keepAlive)
     {
         // HTTP/1.0 has no chunked coding: the body is delimited by closing the connection.
-        bool chunked = _request.Version == HttpVersion.Http11;
+        bool chunked = _request.Version == HttpProtocolVersion.Http11;
         if (!chunked) _closeAfterResponse = true;
         WriteHead(status, response.ContentType, chunked ? -1 : -2, response.Headers, keepAlive && chunked);
         if (head) return;
@@ -126,7 +126,7 @@ internal sealed partial class HttpConnection
             output.Write("Transfer-Encoding: chunked\r\n"u8);
         }
         if (!keepAlive) output.Write("Connection: close\r\n"u8);
-        else if (_request.Version == HttpVersion.Http10) output.Write("Connection: keep-alive\r\n"u8);
+        else if (_request.Version == HttpProtocolVersion.Http10) output.Write("Connection: keep-alive\r\n"u8);
         if (headers is not null) WriteHeaders(headers);
         output.Write("\r\n"u8);
     }
