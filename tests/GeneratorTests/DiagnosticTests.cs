@@ -8,7 +8,7 @@ namespace Kiln.GeneratorTests;
 /// string literal) and its message. <c>[|…|]</c> marks where the diagnostic must point, <c>{|…|}</c> its additional
 /// location (the other route of a conflict).
 /// </summary>
-public class DiagnosticTests
+public partial class DiagnosticTests
 {
     /// <summary>Runs the generator on <paramref name="marked"/> and asserts it reports exactly one diagnostic, as given.</summary>
     private static Diagnostic AssertSingle(string marked, string id, string message)
