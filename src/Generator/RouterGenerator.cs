@@ -20,7 +20,7 @@ namespace Kiln.Generator
         public void Initialize(IncrementalGeneratorInitializationContext context)
         {
             var methodProviders = KnownTypes.RouteAttributes.Select(name => context.SyntaxProvider
-                .ForAttributeWithMetadataName(name, static (node, _) => node is MethodDeclarationSyntax, RouteMethodParser.Parse)
+                .ForAttributeWithMetadataName(name, static (node, _) => RouteMethodParser.CanCarryRoute(node), RouteMethodParser.Parse)
                 .Where(static m => m is not null)
                 .Select(static (m, _) => m!)
                 .Collect()).ToArray();

@@ -42,7 +42,7 @@ namespace Kiln.Generator.Model
                     if (context is null)
                     {
                         var at = method.Routes.Count > 0 ? method.Routes[0].Location : null;
-                        diagnostics.Add(DiagnosticInfo.Create(Diagnostics.MissingJsonTypeInfo, at, method.DisplayName + " (" + Short(type) + ")", type.StartsWith("global::", StringComparison.Ordinal) ? type.Substring(8) : type));
+                        diagnostics.Add(DiagnosticInfo.Create(Diagnostics.MissingJsonTypeInfo, at, method.DisplayName + " (" + Short(type) + ")", type.Replace("global::", "")));
                         unserializable.Add(method);
                         continue;
                     }
@@ -139,10 +139,28 @@ namespace Kiln.Generator.Model
             return new RouterBuildResult(router, diagnostics.ToEquatableArray());
         }
 
-        private static string Short(string typeName)
+        /// <summary>
+        /// A fully qualified type name without its namespaces, type arguments included:
+        /// <c>global::System.Collections.Generic.List&lt;global::App.Item&gt;</c> → <c>List&lt;Item&gt;</c>.
+        /// </summary>
+        internal static string Short(string typeName)
         {
-            int dot = typeName.LastIndexOf('.');
-            return dot < 0 ? typeName.Replace("global::", "") : typeName.Substring(dot + 1);
+            var result = new System.Text.StringBuilder(typeName.Length);
+            int nameStart = 0;
+            for (int i = 0; i <= typeName.Length; i++)
+            {
+                char c = i < typeName.Length ? typeName[i] : '\0';
+                if (char.IsLetterOrDigit(c) || c == '_' || c == '@') continue;
+                if (c == '.' || c == ':')
+                {
+                    nameStart = i + 1;
+                    continue;
+                }
+                result.Append(typeName, nameStart, i - nameStart);
+                if (i < typeName.Length) result.Append(c);
+                nameStart = i + 1;
+            }
+            return result.ToString();
         }
 
         private static string UniqueName(string typeName, HashSet<string> used)

@@ -13,6 +13,14 @@ namespace Kiln.Generator.Parsing
     /// <summary>Turns one annotated method symbol into a <see cref="RouteMethod"/> model (with its diagnostics as data).</summary>
     internal static class RouteMethodParser
     {
+        /// <summary>
+        /// The syntax a route attribute can sit on: methods, and also local functions, lambdas, accessors and operators,
+        /// so that a route on one of those is reported (KILN018) instead of silently ignored.
+        /// </summary>
+        public static bool CanCarryRoute(SyntaxNode node) =>
+            node is MethodDeclarationSyntax or LocalFunctionStatementSyntax or AnonymousFunctionExpressionSyntax or AccessorDeclarationSyntax
+                or OperatorDeclarationSyntax or ConversionOperatorDeclarationSyntax or DestructorDeclarationSyntax;
+
         public static RouteMethod? Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
         {
             if (context.TargetSymbol is not IMethodSymbol method) return null;
@@ -21,7 +29,11 @@ namespace Kiln.Generator.Parsing
             var containing = method.ContainingType;
             string display = containing.Name + "." + method.Name;
 
+            if (RouteChecks.NotARouteMethod(method, SourceSpan.From(context.Attributes.FirstOrDefault()?.ApplicationSyntaxReference?.GetSyntax(cancellationToken).GetLocation())) is { } notAMethod)
+                return Rejected(method, notAMethod);
+
             var routes = ReadRoutes(method, diagnostics, cancellationToken);
+            if (routes is null) return null;   // an argument is not a constant: the compiler reports it (CS0182)
             CheckAccessibility(method, display, methodLocation, diagnostics);
 
             // Templates: parse each, report template errors inside the string.
@@ -37,7 +49,9 @@ namespace Kiln.Generator.Parsing
                 }
                 if (!HttpMethodsAreTokens(route.Method))
                     diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InvalidMethodToken, route.Location, route.Method));
-                if (template is not null) templates.Add((route, template));
+                if (template is null) continue;
+                templates.Add((route, template));
+                RouteChecks.ForeignSyntax(route, template, diagnostics);
             }
 
             var routeNames = new HashSet<string>(templates.SelectMany(t => t.Template.Segments.SelectMany(s => s.Parts).Where(p => p.IsParameter).Select(p => p.Text)));
@@ -56,7 +70,11 @@ namespace Kiln.Generator.Parsing
                         diagnostics.Add(DiagnosticInfo.Create(Diagnostics.MultipleBodyParameters, SourceSpan.From(p.Locations.FirstOrDefault()), display, bodyParameter.Name, model.Name));
                     bodyParameter = model;
                     if (model.Body == BodyKind.Json) jsonTypes.Add(model.TypeName);
+                    RouteChecks.BodyOnBodilessRoute(p, display, routes, diagnostics);
                 }
+                if (model.Source == ParameterSource.Route && templates.Count > 0
+                    && RouteChecks.DefaultNeverApplies(p, display, templates[0].Template.Text) is { } neverApplies)
+                    diagnostics.Add(neverApplies);
                 parameters.Add(model);
             }
 
@@ -86,6 +104,7 @@ namespace Kiln.Generator.Parsing
 
             var middleware = ReadMiddleware(method, diagnostics);
             var rateLimit = ReadRateLimit(method);
+            RouteChecks.RateLimit(method, diagnostics);
 
             return new RouteMethod(
                 KnownTypes.FullName(containing),
@@ -101,6 +120,12 @@ namespace Kiln.Generator.Parsing
                 diagnostics.Distinct().ToEquatableArray());
         }
 
+        /// <summary>A model that only carries <paramref name="diagnostic"/>: the method is left out of the router.</summary>
+        private static RouteMethod Rejected(IMethodSymbol method, DiagnosticInfo diagnostic) => new(
+            KnownTypes.FullName(method.ContainingType), method.ContainingType.Name, method.IsStatic, method.Name,
+            EquatableArray<RouteAttributeModel>.Empty, EquatableArray<ParameterModel>.Empty, new ResultModel(ResultKind.Void, AwaitKind.None, null),
+            EquatableArray<string>.Empty, EquatableArray<string>.Empty, EquatableArray<string>.Empty, new[] { diagnostic }.ToEquatableArray());
+
         private static bool HttpMethodsAreTokens(string method)
         {
             if (method.Length == 0) return false;
@@ -112,7 +137,8 @@ namespace Kiln.Generator.Parsing
             return true;
         }
 
-        private static List<RouteAttributeModel> ReadRoutes(IMethodSymbol method, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+        /// <summary>The method's route attributes, or null when an argument is not a constant (a compiler error already).</summary>
+        private static List<RouteAttributeModel>? ReadRoutes(IMethodSymbol method, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
         {
             var routes = new List<RouteAttributeModel>();
             foreach (var attribute in method.GetAttributes())
@@ -120,6 +146,7 @@ namespace Kiln.Generator.Parsing
                 var cls = attribute.AttributeClass;
                 if (cls is null || !KnownTypes.RouteAttributes.Any(n => KnownTypes.Is(cls, n))) continue;
                 var args = attribute.ConstructorArguments;
+                if (args.Any(a => a.Kind == TypedConstantKind.Error)) return null;
                 string? httpMethod, template;
                 int templateArg;
                 if (KnownTypes.Is(cls, KnownTypes.RouteAttribute))
@@ -149,9 +176,17 @@ namespace Kiln.Generator.Parsing
                         && template is not null && literal.Token.Text == "\"" + template + "\"" && argumentLocation is not null)
                         templateLocation = argumentLocation.Slice(1, template.Length);
                 }
-                if (httpMethod is null || template is null)
+                if (syntax?.ArgumentList is { } arguments && templateArg == 1 && arguments.Arguments.Count > 0 && httpMethod is not null
+                    && RouteChecks.MethodTokenCase(httpMethod, SourceSpan.From(arguments.Arguments[0].Expression.GetLocation())) is { } wrongCase)
+                    diagnostics.Add(wrongCase);
+                if (httpMethod is null)
                 {
-                    diagnostics.Add(DiagnosticInfo.Create(Diagnostics.MalformedTemplate, location, template ?? "(null)", "the method and template must be non-null constant strings."));
+                    diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InvalidMethodToken, location, "null"));
+                    continue;
+                }
+                if (template is null)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(Diagnostics.MalformedTemplate, argumentLocation ?? location, "null", "the template is null; write a path such as \"/things\"."));
                     continue;
                 }
                 routes.Add(new RouteAttributeModel(httpMethod, template, name, location, templateLocation, argumentLocation));
@@ -166,6 +201,7 @@ namespace Kiln.Generator.Parsing
             else if (method.ContainingType.IsGenericType) problem = "its containing type is generic; move the method to a non-generic class";
             else if (method.ContainingType.TypeKind == TypeKind.Interface) problem = "interface methods cannot be routes; put the route on the implementing class";
             else if (!method.IsStatic && method.ContainingType.IsAbstract) problem = "instance methods of abstract classes cannot be routes; make it static or move it to a concrete class";
+            else if (!method.IsStatic && method.ContainingType.IsValueType) problem = "instance methods of a struct cannot be routes: the router would call them on its own copy of the struct; make the method static or declare " + method.ContainingType.Name + " as a class";
             else if (!IsAccessible(method)) problem = "it is private or protected (or inside such a type); make it internal or public so the generated router can call it";
             else if (method.IsAsync && method.ReturnsVoid) problem = "async void methods cannot be awaited; return Task instead";
             if (problem is not null)
@@ -268,6 +304,7 @@ namespace Kiln.Generator.Parsing
                         return Fail("its type " + p.Type.ToDisplayString(KnownTypes.Short) + " cannot be parsed from text; use a simple type (string, number, Guid, bool, enum, DateOnly, ISpanParsable<T>) or an array of one");
                     if (source == ParameterSource.Header && key is null)
                         return Fail("[Header] needs the header name, for example [Header(\"X-Request-Id\")]");
+                    if (RouteChecks.KeyProblem(source, key) is { } keyProblem) return Fail(keyProblem);
                     var value = ValueTypeClassifier.Classify(element!)!;
                     return new ParameterModel(p.Name, typeName, source, key ?? p.Name, value, optional || collection is not null, defaultValue, nullableValue, collection, BodyKind.None);
                 }
@@ -276,8 +313,10 @@ namespace Kiln.Generator.Parsing
                     BodyKind body;
                     if (unwrapped.SpecialType == SpecialType.System_String) body = BodyKind.String;
                     else if (unwrapped is IArrayTypeSymbol { ElementType.SpecialType: SpecialType.System_Byte }) body = BodyKind.Bytes;
-                    else if (unwrapped is INamedTypeSymbol { IsGenericType: true } m && KnownTypes.Is(m.OriginalDefinition, "System.ReadOnlyMemory`1") && m.TypeArguments[0].SpecialType == SpecialType.System_Byte) body = BodyKind.Memory;
+                    else if (IsByteMemory(unwrapped)) body = KnownTypes.Is(((INamedTypeSymbol)unwrapped).OriginalDefinition, "System.Memory`1") ? BodyKind.Bytes : BodyKind.Memory;
                     else if (KnownTypes.Is(unwrapped, "System.IO.Stream")) body = BodyKind.Stream;
+                    else if (IsStream(unwrapped))
+                        return Fail("the body is read as a Stream, not a " + unwrapped.ToDisplayString(KnownTypes.Short) + "; declare the parameter as Stream");
                     else if (unwrapped.SpecialType == SpecialType.System_Object || unwrapped.TypeKind == TypeKind.Dynamic || unwrapped.TypeKind == TypeKind.Interface && !IsJsonCollection(unwrapped))
                         return Fail("a body of type " + p.Type.ToDisplayString(KnownTypes.Short) + " cannot be deserialized without reflection; declare a concrete type");
                     else body = BodyKind.Json;
@@ -349,9 +388,14 @@ namespace Kiln.Generator.Parsing
             if (method.ReturnsByRef || method.ReturnsByRefReadonly) return Fail("ref returns cannot be sent; return the value");
             if (type.SpecialType == SpecialType.System_String) return new ResultModel(ResultKind.String, awaitKind, null);
             if (type is IArrayTypeSymbol { ElementType.SpecialType: SpecialType.System_Byte }) return new ResultModel(ResultKind.Bytes, awaitKind, null);
-            if (type is INamedTypeSymbol { IsGenericType: true } mem && KnownTypes.Is(mem.OriginalDefinition, "System.ReadOnlyMemory`1") && mem.TypeArguments[0].SpecialType == SpecialType.System_Byte)
-                return new ResultModel(ResultKind.Memory, awaitKind, null);
+            if (IsByteMemory(type)) return new ResultModel(ResultKind.Memory, awaitKind, null);
             if (KnownTypes.Is(type, "Kiln.HttpResponse")) return new ResultModel(ResultKind.Response, awaitKind, null);
+            if (IsAwaitable(type))
+                return Fail("a task of a task is never awaited to its value (the inner task would be sent as JSON); await the inner task and return " + (awaitKind == AwaitKind.ValueTask ? "ValueTask<T>" : "Task<T>"));
+            if (type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable && KnownTypes.Is(nullable.TypeArguments[0], "Kiln.HttpResponse"))
+                return Fail("HttpResponse? would be sent as JSON; return HttpResponse and answer a missing value with HttpResponse.NotFound() or HttpResponse.NoContent()");
+            if (IsStream(type))
+                return Fail("a Stream would be sent as JSON; return HttpResponse.Stream((body, ct) => source.CopyToAsync(body, ct), contentType) or a BodyWriter");
             var simple = ValueTypeClassifier.UnwrapNullable(type, out bool nullableSimple);
             if (ValueTypeClassifier.Classify(simple) is { Kind: not ValueKind.String })
                 return new ResultModel(ResultKind.Formatted, awaitKind, KnownTypes.FullName(type), !nullableSimple && type.IsValueType);
@@ -362,10 +406,27 @@ namespace Kiln.Generator.Parsing
             if (type.TypeKind == TypeKind.Interface && ValueTypeClassifier.CollectionElement(type, out _) is null)
                 return Fail("an interface result cannot be serialized without reflection; return a concrete type");
             if (type.TypeKind == TypeKind.Delegate) return Fail("delegates cannot be sent; return Kiln.BodyWriter to stream a body");
-            if (KnownTypes.Is(type, "System.Threading.Tasks.Task") || KnownTypes.Is(type, "System.Threading.Tasks.ValueTask") || type.TypeKind == TypeKind.TypeParameter)
-                return Fail("nested tasks and type parameters are not supported; return the value");
+            if (type.TypeKind == TypeKind.TypeParameter)
+                return Fail("type parameters are not supported; return the value");
             if (!IsTypeUsable(type)) return Fail("the type is not accessible to generated code; make it internal or public");
             return new ResultModel(ResultKind.Json, awaitKind, KnownTypes.FullName(type), type.IsValueType && !(type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T }));
+        }
+
+        /// <summary><c>ReadOnlyMemory&lt;byte&gt;</c> or <c>Memory&lt;byte&gt;</c>: sent and received as raw bytes (JSON would make them base64).</summary>
+        private static bool IsByteMemory(ITypeSymbol type) =>
+            type is INamedTypeSymbol { IsGenericType: true } m && m.TypeArguments[0].SpecialType == SpecialType.System_Byte
+            && (KnownTypes.Is(m.OriginalDefinition, "System.ReadOnlyMemory`1") || KnownTypes.Is(m.OriginalDefinition, "System.Memory`1"));
+
+        private static bool IsAwaitable(ITypeSymbol type) =>
+            KnownTypes.Is(type, "System.Threading.Tasks.Task") || KnownTypes.Is(type, "System.Threading.Tasks.ValueTask")
+            || type is INamedTypeSymbol { IsGenericType: true } g
+               && (KnownTypes.Is(g.OriginalDefinition, "System.Threading.Tasks.Task`1") || KnownTypes.Is(g.OriginalDefinition, "System.Threading.Tasks.ValueTask`1"));
+
+        private static bool IsStream(ITypeSymbol type)
+        {
+            for (var t = type; t is not null; t = t.BaseType)
+                if (KnownTypes.Is(t, "System.IO.Stream")) return true;
+            return false;
         }
 
         private static EquatableArray<string> ReadMiddleware(IMethodSymbol method, List<DiagnosticInfo> diagnostics)
