@@ -88,6 +88,14 @@ namespace Kiln.Generator
         public static readonly DiagnosticDescriptor InvalidRateLimit = Error("KILN024", "Invalid [RateLimit] values",
             "[RateLimit({0}, {1})] would throw when the router is created: {2}", Binding);
 
+        /// <summary>Whether the diagnostic <paramref name="id"/> is an error (which keeps its method out of the router).</summary>
+        public static bool IsError(string id)
+        {
+            foreach (var d in All)
+                if (d.Id == id) return d.DefaultSeverity == DiagnosticSeverity.Error;
+            return true;
+        }
+
         /// <summary>Every descriptor, for lookup by ID when diagnostics are reported from models.</summary>
         public static readonly DiagnosticDescriptor[] All =
         {

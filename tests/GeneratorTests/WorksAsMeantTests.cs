@@ -172,4 +172,35 @@ public class WorksAsMeantTests
             Assert.Equal(valid ? Kiln.Generator.Routing.Acceptance.Yes : Kiln.Generator.Routing.Acceptance.No, Kiln.Generator.Routing.ValueOracle.Accepts(type, text));
         }
     }
+
+    [Fact]
+    public async Task Methods_with_only_warnings_are_still_routed()
+    {
+        var (result, output) = GeneratorHarness.Run("""
+            namespace Api;
+
+            public static class Warned
+            {
+                [Delete("/things/<id>")]
+                public static string Remove(int id, [Body] string reason) => id + ":" + reason;   // KILN020
+
+                [Get("/files/*")]
+                public static string Star() => "star";                                             // KILN022
+
+                [Get("/pages/<n>")]
+                public static string Page(int n = 1) => "page " + n;                               // KILN023
+            }
+            """);
+        Assert.Equal(new[] { "KILN020", "KILN022", "KILN023" }, result.Diagnostics.Select(d => d.Id).Order());
+        Assert.All(result.Diagnostics, d => Assert.Equal(Microsoft.CodeAnalysis.DiagnosticSeverity.Warning, d.Severity));
+        using var stream = new MemoryStream();
+        Assert.True(output.Emit(stream).Success);
+        var context = new System.Runtime.Loader.AssemblyLoadContext("kiln-warned", isCollectible: true);
+        var router = GeneratorHarness.CreateRouter(context.LoadFromStream(new MemoryStream(stream.ToArray())), "Kiln.Generated.AppRouter");
+        Assert.Equal((200, "7:gone"), await Answer(router.SendAsync("DELETE", "/things/7", "gone")));
+        Assert.Equal((200, "star"), await Answer(router.SendAsync("GET", "/files/*")));
+        Assert.Equal((200, "page 3"), await Answer(router.SendAsync("GET", "/pages/3")));
+    }
+
+    private static async Task<(int, string)> Answer(Task<TestResponse> response) => ((await response).Status, (await response).Body);
 }

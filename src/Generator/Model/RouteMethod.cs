@@ -84,11 +84,13 @@ namespace Kiln.Generator.Model
         /// <summary>"Accounts.GetHistory" — the default endpoint name and how messages name the method.</summary>
         public string DisplayName => ContainingTypeName + "." + MethodName;
 
+        /// <summary>Whether the method can be routed: it has no errors (warnings leave it in the router).</summary>
         public bool IsValid
         {
             get
             {
-                foreach (var d in Diagnostics) return false;
+                foreach (var d in Diagnostics)
+                    if (Kiln.Generator.Diagnostics.IsError(d.Id)) return false;
                 return true;
             }
         }
