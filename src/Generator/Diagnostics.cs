@@ -88,6 +88,9 @@ namespace Kiln.Generator
         public static readonly DiagnosticDescriptor InvalidRateLimit = Error("KILN024", "Invalid [RateLimit] values",
             "[RateLimit({0}, {1})] would throw when the router is created: {2}", Binding);
 
+        public static readonly DiagnosticDescriptor NoRoutes = Warning("KILN030", "No route methods",
+            "{0} has no routes: no method in this project has a route attribute, so it answers 404 to every request; add one, for example [Get(\"/hello\")] public static string Hello() => \"Hello\";", Routing);
+
         /// <summary>Whether the diagnostic <paramref name="id"/> is an error (which keeps its method out of the router).</summary>
         public static bool IsError(string id)
         {
@@ -103,7 +106,7 @@ namespace Kiln.Generator
             UnparsableRouteType, InvalidMethodToken, DuplicateRoute, AmbiguousRoutes, UnsupportedParameter, UnsupportedReturnType,
             InaccessibleMethod, MissingJsonTypeInfo, AmbiguousParameterSource, NotAMiddleware, RouteTableTooComplex,
             InvalidRouterDeclaration, MultipleBodyParameters, NotARouteMethod, BodyOnBodilessMethod, BodyOnDelete, MethodTokenCase,
-            ForeignTemplateSyntax, DefaultNeverApplies, InvalidRateLimit,
+            ForeignTemplateSyntax, DefaultNeverApplies, InvalidRateLimit, NoRoutes,
         };
     }
 }

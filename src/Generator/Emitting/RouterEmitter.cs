@@ -49,7 +49,7 @@ namespace Kiln.Generator.Emitting
             w.Line("_routes = new " + Names.Endpoint + "[]");
             w.Line("{");
             foreach (var route in router.Routes)
-                w.Line("    new(" + SourceWriter.Literal(route.HttpMethod) + ", " + SourceWriter.Literal(route.Template) + ", handlers[" + route.Id + "], " + SourceWriter.Literal(route.Name) + "),");
+                w.Line("    new(" + SourceWriter.Literal(route.HttpMethod) + ", " + SourceWriter.Literal(route.Template.Text) + ", handlers[" + route.Id + "], " + SourceWriter.Literal(route.Name) + "),");
             w.Line("};");
             w.Close();
             w.Line();

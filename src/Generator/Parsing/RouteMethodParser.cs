@@ -10,7 +10,23 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace Kiln.Generator.Parsing
 {
-    /// <summary>Turns one annotated method symbol into a <see cref="RouteMethod"/> model (with its diagnostics as data).</summary>
+    /// <summary>One route attribute as read from source: its arguments and where they are (for diagnostics).</summary>
+    /// <param name="Method">The HTTP method token.</param>
+    /// <param name="Template">The template text.</param>
+    /// <param name="Name">The endpoint name from the attribute, if any.</param>
+    /// <param name="Location">The attribute.</param>
+    /// <param name="TemplateLocation">The template string's contents, only when they map 1:1 to source characters (for pointing inside).</param>
+    /// <param name="ArgumentLocation">The template argument expression.</param>
+    internal sealed record RouteAttributeModel(string Method, string Template, string? Name, SourceSpan? Location, SourceSpan? TemplateLocation, SourceSpan? ArgumentLocation)
+    {
+        /// <summary>The best place to point at the whole template.</summary>
+        public SourceSpan? TemplateOrArgument => TemplateLocation ?? ArgumentLocation ?? Location;
+    }
+
+    /// <summary>
+    /// Turns one annotated method symbol into a <see cref="ParsedMethod"/>: the location-free <see cref="RouteMethod"/>
+    /// (templates parsed here, once) and, beside it, the route locations and the method's diagnostics as data.
+    /// </summary>
     internal static class RouteMethodParser
     {
         /// <summary>
@@ -21,7 +37,7 @@ namespace Kiln.Generator.Parsing
             node is MethodDeclarationSyntax or LocalFunctionStatementSyntax or AnonymousFunctionExpressionSyntax or AccessorDeclarationSyntax
                 or OperatorDeclarationSyntax or ConversionOperatorDeclarationSyntax or DestructorDeclarationSyntax;
 
-        public static RouteMethod? Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+        public static ParsedMethod? Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
         {
             if (context.TargetSymbol is not IMethodSymbol method) return null;
             var diagnostics = new List<DiagnosticInfo>();
@@ -62,20 +78,20 @@ namespace Kiln.Generator.Parsing
             foreach (var p in method.Parameters)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var model = ParseParameter(p, display, routeNames, bodyAllowedImplicitly, diagnostics);
-                if (model is null) continue;
-                if (model.Source == ParameterSource.Body)
+                var parameter = ParseParameter(p, display, routeNames, bodyAllowedImplicitly, diagnostics);
+                if (parameter is null) continue;
+                if (parameter.Source == ParameterSource.Body)
                 {
                     if (bodyParameter is not null)
-                        diagnostics.Add(DiagnosticInfo.Create(Diagnostics.MultipleBodyParameters, SourceSpan.From(p.Locations.FirstOrDefault()), display, bodyParameter.Name, model.Name));
-                    bodyParameter = model;
-                    if (model.Body == BodyKind.Json) jsonTypes.Add(model.TypeName);
+                        diagnostics.Add(DiagnosticInfo.Create(Diagnostics.MultipleBodyParameters, SourceSpan.From(p.Locations.FirstOrDefault()), display, bodyParameter.Name, parameter.Name));
+                    bodyParameter = parameter;
+                    if (parameter.Body == BodyKind.Json) jsonTypes.Add(parameter.TypeName);
                     RouteChecks.BodyOnBodilessRoute(p, display, routes, diagnostics);
                 }
-                if (model.Source == ParameterSource.Route && templates.Count > 0
+                if (parameter.Source == ParameterSource.Route && templates.Count > 0
                     && RouteChecks.DefaultNeverApplies(p, display, templates[0].Template.Text) is { } neverApplies)
                     diagnostics.Add(neverApplies);
-                parameters.Add(model);
+                parameters.Add(parameter);
             }
 
             // Every template parameter needs a method parameter; every route parameter must be in every template.
@@ -106,25 +122,38 @@ namespace Kiln.Generator.Parsing
             var rateLimit = ReadRateLimit(method);
             RouteChecks.RateLimit(method, diagnostics);
 
-            return new RouteMethod(
-                KnownTypes.FullName(containing),
-                containing.Name,
-                method.IsStatic,
-                method.Name,
-                routes.ToEquatableArray(),
-                parameters.ToEquatableArray(),
-                result,
-                middleware,
-                rateLimit,
-                jsonTypes.ToEquatableArray(),
-                diagnostics.Distinct().ToEquatableArray());
+            var model = new RouteMethod(
+                ContainingType: KnownTypes.FullName(containing),
+                ContainingTypeName: containing.Name,
+                IsStatic: method.IsStatic,
+                MethodName: method.Name,
+                Routes: templates.Select(t => new RouteDefinition(t.Attribute.Method, t.Template, t.Attribute.Name)).ToEquatableArray(),
+                Parameters: parameters.ToEquatableArray(),
+                Result: result,
+                Middleware: middleware,
+                RateLimit: rateLimit,
+                JsonTypes: jsonTypes.ToEquatableArray(),
+                IsValid: !diagnostics.Any(d => Diagnostics.IsError(d.Id)));   // warnings leave the method in the router
+            var sites = templates.Select(t => new RouteSite(t.Attribute.Location, t.Attribute.TemplateOrArgument)).ToEquatableArray();
+            return new ParsedMethod(model, sites, diagnostics.Distinct().ToEquatableArray());
         }
 
-        /// <summary>A model that only carries <paramref name="diagnostic"/>: the method is left out of the router.</summary>
-        private static RouteMethod Rejected(IMethodSymbol method, DiagnosticInfo diagnostic) => new(
-            KnownTypes.FullName(method.ContainingType), method.ContainingType.Name, method.IsStatic, method.Name,
-            EquatableArray<RouteAttributeModel>.Empty, EquatableArray<ParameterModel>.Empty, new ResultModel(ResultKind.Void, AwaitKind.None, null),
-            EquatableArray<string>.Empty, EquatableArray<string>.Empty, EquatableArray<string>.Empty, new[] { diagnostic }.ToEquatableArray());
+        /// <summary>A method that only carries <paramref name="diagnostic"/>: it is left out of the router.</summary>
+        private static ParsedMethod Rejected(IMethodSymbol method, DiagnosticInfo diagnostic) => new(
+            new RouteMethod(
+                ContainingType: KnownTypes.FullName(method.ContainingType),
+                ContainingTypeName: method.ContainingType.Name,
+                IsStatic: method.IsStatic,
+                MethodName: method.Name,
+                Routes: EquatableArray<RouteDefinition>.Empty,
+                Parameters: EquatableArray<ParameterModel>.Empty,
+                Result: new ResultModel(ResultKind.Void, AwaitKind.None, null),
+                Middleware: EquatableArray<string>.Empty,
+                RateLimit: EquatableArray<string>.Empty,
+                JsonTypes: EquatableArray<string>.Empty,
+                IsValid: false),
+            EquatableArray<RouteSite>.Empty,
+            new[] { diagnostic }.ToEquatableArray());
 
         private static bool HttpMethodsAreTokens(string method)
         {
