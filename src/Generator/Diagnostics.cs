@@ -88,6 +88,9 @@ namespace Kiln.Generator
         public static readonly DiagnosticDescriptor InvalidRateLimit = Error("KILN024", "Invalid [RateLimit] values",
             "[RateLimit({0}, {1})] would throw when the router is created: {2}", Binding);
 
+        public static readonly DiagnosticDescriptor UnroutableMethod = Error("KILN025", "Route for a method whose requests never reach the router",
+            "{0} routes never match: {1}; remove the route", Routing);
+
         public static readonly DiagnosticDescriptor NoRoutes = Warning("KILN030", "No route methods",
             "{0} has no routes: no method in this project has a route attribute, so it answers 404 to every request; add one, for example [Get(\"/hello\")] public static string Hello() => \"Hello\";", Routing);
 
@@ -106,7 +109,7 @@ namespace Kiln.Generator
             UnparsableRouteType, InvalidMethodToken, DuplicateRoute, AmbiguousRoutes, UnsupportedParameter, UnsupportedReturnType,
             InaccessibleMethod, MissingJsonTypeInfo, AmbiguousParameterSource, NotAMiddleware, RouteTableTooComplex,
             InvalidRouterDeclaration, MultipleBodyParameters, NotARouteMethod, BodyOnBodilessMethod, BodyOnDelete, MethodTokenCase,
-            ForeignTemplateSyntax, DefaultNeverApplies, InvalidRateLimit, NoRoutes,
+            ForeignTemplateSyntax, DefaultNeverApplies, InvalidRateLimit, UnroutableMethod, NoRoutes,
         };
     }
 }

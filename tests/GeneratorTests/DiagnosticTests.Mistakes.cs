@@ -152,6 +152,16 @@ public partial class DiagnosticTests
             public static string Get() => "";
         """)));
 
+    // ---- KILN025: methods whose requests never carry a path ----
+
+    [Theory]
+    [InlineData("CONNECT", "a CONNECT request names a host and port (authority-form), never a path, and the server answers it 400 before routing; Kiln is not a tunnelling proxy")]
+    [InlineData("PRI", "PRI is the HTTP/2 connection preface (PRI * HTTP/2.0), which the HTTP/1.1 server rejects before routing")]
+    public void KILN025_route_for_a_method_that_never_reaches_the_router(string method, string why) => AssertSingle(Things($$"""
+            [Route([|"{{method}}"|], "/tunnel")]
+            public static string Tunnel() => "";
+        """), "KILN025", $"{method} routes never match: {why}; remove the route");
+
     // ---- KILN001, KILN022: another framework's template syntax ----
 
     [Theory]

@@ -203,4 +203,57 @@ public class WorksAsMeantTests
     }
 
     private static async Task<(int, string)> Answer(Task<TestResponse> response) => ((await response).Status, (await response).Body);
+
+    [Fact]
+    public async Task Class_level_Use_and_RateLimit_reach_derived_and_nested_classes()
+    {
+        var assembly = GeneratorHarness.Compile("""
+            namespace Guard;
+
+            public sealed class Auth : IMiddleware
+            {
+                public ValueTask<HttpResponse> InvokeAsync(Request request, Handler next) =>
+                    request.Headers["X-Key"] is "k" ? next(request) : HttpResponse.Text("Unauthorized", 401);
+            }
+
+            [Use<Auth>]
+            public abstract class AdminBase;
+
+            public sealed class Admin : AdminBase
+            {
+                [Get("/admin/stats")] public string Stats() => "stats";
+            }
+
+            [Use<Auth>]
+            public static class Api
+            {
+                public static class Users
+                {
+                    [Get("/api/users")] public static string List() => "users";
+                }
+            }
+
+            [RateLimit(1, 1)]
+            public abstract class LimitedBase;
+
+            public sealed class Limited : LimitedBase
+            {
+                [Get("/limited")] public string Get() => "ok";
+            }
+
+            public static class Open
+            {
+                [Get("/open")] public static string Get() => "open";
+            }
+            """);
+        var router = GeneratorHarness.CreateRouter(assembly, "Kiln.Generated.AppRouter",
+            GeneratorHarness.New(assembly, "Guard.Admin"), GeneratorHarness.New(assembly, "Guard.Limited"), GeneratorHarness.New(assembly, "Guard.Auth"));
+        Assert.Equal((401, "Unauthorized"), await Answer(router.SendAsync("GET", "/admin/stats")));
+        Assert.Equal((200, "stats"), await Answer(router.SendAsync("GET", "/admin/stats", null, ("X-Key", "k"))));
+        Assert.Equal((401, "Unauthorized"), await Answer(router.SendAsync("GET", "/api/users")));
+        Assert.Equal((200, "users"), await Answer(router.SendAsync("GET", "/api/users", null, ("X-Key", "k"))));
+        Assert.Equal((200, "open"), await Answer(router.SendAsync("GET", "/open")));
+        Assert.Equal(200, (await router.SendAsync("GET", "/limited")).Status);
+        Assert.Equal(429, (await router.SendAsync("GET", "/limited")).Status);
+    }
 }

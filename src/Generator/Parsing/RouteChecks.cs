@@ -60,6 +60,18 @@ namespace Kiln.Generator.Parsing
                 : null;
         }
 
+        /// <summary>KILN025: methods whose request-target is never a path, so the server answers them before routing.</summary>
+        public static DiagnosticInfo? UnroutableMethod(string method, SourceSpan? where)
+        {
+            string? why = method switch
+            {
+                "CONNECT" => "a CONNECT request names a host and port (authority-form), never a path, and the server answers it 400 before routing; Kiln is not a tunnelling proxy",
+                "PRI" => "PRI is the HTTP/2 connection preface (PRI * HTTP/2.0), which the HTTP/1.1 server rejects before routing",
+                _ => null,
+            };
+            return why is null ? null : DiagnosticInfo.Create(Diagnostics.UnroutableMethod, where, method, why);
+        }
+
         /// <summary>
         /// KILN022: a whole literal segment written as another framework writes parameters — <c>:id</c> (Express,
         /// Rails, Go routers) or <c>*</c>/<c>**</c>/<c>*path</c> (wildcards) — which Kiln would match literally.
@@ -102,7 +114,7 @@ namespace Kiln.Generator.Parsing
         }
 
         /// <summary>Methods whose requests carry no body (RFC 9110 §9.3: GET and HEAD content has no meaning; TRACE must have none).</summary>
-        private static readonly string[] s_bodiless = { "GET", "HEAD", "TRACE", "CONNECT" };
+        private static readonly string[] s_bodiless = { "GET", "HEAD", "TRACE" };
 
         /// <summary>Methods whose content is allowed but has no defined meaning, so clients and proxies may drop it.</summary>
         private static readonly string[] s_bodyDiscouraged = { "DELETE", "OPTIONS" };
@@ -149,7 +161,7 @@ namespace Kiln.Generator.Parsing
         /// <summary>KILN024: <c>[RateLimit]</c> values the limiter's constructor rejects.</summary>
         public static void RateLimit(IMethodSymbol method, List<DiagnosticInfo> diagnostics)
         {
-            foreach (var owner in new ISymbol[] { method, method.ContainingType })
+            foreach (var owner in RouteMethodParser.ClassScopes(method.ContainingType).Prepend<ISymbol>(method))
             {
                 foreach (var a in owner.GetAttributes())
                 {

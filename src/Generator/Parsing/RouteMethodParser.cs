@@ -208,6 +208,9 @@ namespace Kiln.Generator.Parsing
                 if (syntax?.ArgumentList is { } arguments && templateArg == 1 && arguments.Arguments.Count > 0 && httpMethod is not null
                     && RouteChecks.MethodTokenCase(httpMethod, SourceSpan.From(arguments.Arguments[0].Expression.GetLocation())) is { } wrongCase)
                     diagnostics.Add(wrongCase);
+                if (syntax?.ArgumentList is { } methodArguments && templateArg == 1 && methodArguments.Arguments.Count > 0 && httpMethod is not null
+                    && RouteChecks.UnroutableMethod(httpMethod, SourceSpan.From(methodArguments.Arguments[0].Expression.GetLocation())) is { } unroutable)
+                    diagnostics.Add(unroutable);
                 if (httpMethod is null)
                 {
                     diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InvalidMethodToken, location, "null"));
@@ -461,7 +464,7 @@ namespace Kiln.Generator.Parsing
         private static EquatableArray<string> ReadMiddleware(IMethodSymbol method, List<DiagnosticInfo> diagnostics)
         {
             var list = new List<string>();
-            foreach (var owner in new ISymbol[] { method.ContainingType, method })
+            foreach (var owner in ClassScopes(method.ContainingType).Append<ISymbol>(method))
             {
                 foreach (var a in owner.GetAttributes())
                 {
@@ -485,9 +488,31 @@ namespace Kiln.Generator.Parsing
             return list.ToEquatableArray();
         }
 
+        /// <summary>
+        /// The types whose class-level <c>[Use]</c> and <c>[RateLimit]</c> reach a method of <paramref name="type"/>,
+        /// outermost first: each containing type (a route in a nested class is inside the outer class), and before each
+        /// type its base classes (a route in a derived class is one of the base class's routes, as ASP.NET Core's
+        /// filters on a base controller apply to derived ones). Without this, <c>[Use&lt;Auth&gt;]</c> on a base class
+        /// would silently not run.
+        /// </summary>
+        internal static IEnumerable<INamedTypeSymbol> ClassScopes(INamedTypeSymbol type)
+        {
+            var containing = new List<INamedTypeSymbol>();
+            for (var t = type; t is not null; t = t.ContainingType) containing.Insert(0, t);
+            foreach (var t in containing)
+            {
+                var bases = new List<INamedTypeSymbol>();
+                for (var b = t.BaseType; b is not null && b.SpecialType is not (SpecialType.System_Object or SpecialType.System_ValueType); b = b.BaseType)
+                    bases.Insert(0, b);
+                foreach (var b in bases) yield return b;
+                yield return t;
+            }
+        }
+
+        /// <summary>The nearest <c>[RateLimit]</c>: the method's, else the innermost class scope's.</summary>
         private static EquatableArray<string> ReadRateLimit(IMethodSymbol method)
         {
-            foreach (var owner in new ISymbol[] { method, method.ContainingType })
+            foreach (var owner in ClassScopes(method.ContainingType).Reverse().Prepend<ISymbol>(method))
             {
                 foreach (var a in owner.GetAttributes())
                 {
