@@ -12,6 +12,9 @@ namespace Kiln.Generator
         private static DiagnosticDescriptor Error(string id, string title, string message, string category) =>
             new(id, title, message, category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpBase + id + ".md");
 
+        private static DiagnosticDescriptor Warning(string id, string title, string message, string category) =>
+            new(id, title, message, category, DiagnosticSeverity.Warning, isEnabledByDefault: true, helpLinkUri: HelpBase + id + ".md");
+
         public static readonly DiagnosticDescriptor MalformedTemplate = Error("KILN001", "Malformed route template",
             "Route template \"{0}\" is malformed: {1}", Routing);
 
@@ -51,8 +54,8 @@ namespace Kiln.Generator
         public static readonly DiagnosticDescriptor AmbiguousParameterSource = Error("KILN013", "Parameter has more than one source",
             "Parameter '{0}' of {1} could come from {2}; keep exactly one source attribute", Binding);
 
-        public static readonly DiagnosticDescriptor NotAMiddleware = Error("KILN014", "[Use] type is not a middleware",
-            "{0} does not implement Kiln.IMiddleware; implement ValueTask<HttpResponse> InvokeAsync(Request request, Handler next)", Binding);
+        public static readonly DiagnosticDescriptor NotAMiddleware = Error("KILN014", "[Use] type cannot be wired by the generated router",
+            "[Use<{0}>] cannot be wired: {1}", Binding);
 
         public static readonly DiagnosticDescriptor RouteTableTooComplex = Error("KILN015", "Route table too complex",
             "{0}", Routing);
@@ -63,13 +66,16 @@ namespace Kiln.Generator
         public static readonly DiagnosticDescriptor MultipleBodyParameters = Error("KILN017", "More than one body parameter",
             "{0} binds both '{1}' and '{2}' from the request body; a request has one body, so keep one [Body] parameter (wrap several values in one JSON type)", Binding);
 
+        public static readonly DiagnosticDescriptor NoRoutes = Warning("KILN030", "No route methods",
+            "{0} has no routes: no method in this project has a route attribute, so it answers 404 to every request; add one, for example [Get(\"/hello\")] public static string Hello() => \"Hello\";", Routing);
+
         /// <summary>Every descriptor, for lookup by ID when diagnostics are reported from models.</summary>
         public static readonly DiagnosticDescriptor[] All =
         {
             MalformedTemplate, DuplicateParameter, TemplateParameterWithoutMethodParameter, RouteParameterMissingFromTemplate,
             UnparsableRouteType, InvalidMethodToken, DuplicateRoute, AmbiguousRoutes, UnsupportedParameter, UnsupportedReturnType,
             InaccessibleMethod, MissingJsonTypeInfo, AmbiguousParameterSource, NotAMiddleware, RouteTableTooComplex,
-            InvalidRouterDeclaration, MultipleBodyParameters,
+            InvalidRouterDeclaration, MultipleBodyParameters, NoRoutes,
         };
     }
 }

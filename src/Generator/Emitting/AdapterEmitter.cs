@@ -44,7 +44,7 @@ namespace Kiln.Generator.Emitting
             bool isAsync = NeedsAwait(method);
             string signature = string.Join(", ", method.Parameters.Select(p => p.Name));
             string arguments = string.Join(", ", method.Parameters.Select(p => Local(p)));
-            w.Line("// " + SourceWriter.Comment(route.HttpMethod + " " + route.Template + " -> " + method.DisplayName + "(" + signature + ")"));
+            w.Line("// " + SourceWriter.Comment(route.HttpMethod + " " + route.Template.Text + " -> " + method.DisplayName + "(" + signature + ")"));
             w.Open("private " + (isAsync ? "async " : "") + Names.ValueTaskOfResponse + " " + Names.Adapter(route, method) + "(" + Names.Request + " request)");
             var patternSegments = new HashSet<int>();
             foreach (var p in method.Parameters)
@@ -116,8 +116,8 @@ namespace Kiln.Generator.Emitting
         private static void EmitRouteValue(SourceWriter w, ParameterModel p, RouteValueRef value, RouterModel router, HashSet<int> patternSegments)
         {
             string span;
-            if (value.CatchAll) span = "request.Route.Rest(" + value.Segment + ")";
-            else if (value.PatternTest >= 0)
+            if (value.Kind == RouteValueKind.Rest) span = "request.Route.Rest(" + value.Segment + ")";
+            else if (value.Kind == RouteValueKind.Pattern)
             {
                 string parts = "parts" + value.Segment;
                 if (patternSegments.Add(value.Segment))

@@ -10,10 +10,26 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace Kiln.Generator.Parsing
 {
-    /// <summary>Turns one annotated method symbol into a <see cref="RouteMethod"/> model (with its diagnostics as data).</summary>
+    /// <summary>One route attribute as read from source: its arguments and where they are (for diagnostics).</summary>
+    /// <param name="Method">The HTTP method token.</param>
+    /// <param name="Template">The template text.</param>
+    /// <param name="Name">The endpoint name from the attribute, if any.</param>
+    /// <param name="Location">The attribute.</param>
+    /// <param name="TemplateLocation">The template string's contents, only when they map 1:1 to source characters (for pointing inside).</param>
+    /// <param name="ArgumentLocation">The template argument expression.</param>
+    internal sealed record RouteAttributeModel(string Method, string Template, string? Name, SourceSpan? Location, SourceSpan? TemplateLocation, SourceSpan? ArgumentLocation)
+    {
+        /// <summary>The best place to point at the whole template.</summary>
+        public SourceSpan? TemplateOrArgument => TemplateLocation ?? ArgumentLocation ?? Location;
+    }
+
+    /// <summary>
+    /// Turns one annotated method symbol into a <see cref="ParsedMethod"/>: the location-free <see cref="RouteMethod"/>
+    /// (templates parsed here, once) and, beside it, the route locations and the method's diagnostics as data.
+    /// </summary>
     internal static class RouteMethodParser
     {
-        public static RouteMethod? Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+        public static ParsedMethod? Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
         {
             if (context.TargetSymbol is not IMethodSymbol method) return null;
             var diagnostics = new List<DiagnosticInfo>();
@@ -48,16 +64,16 @@ namespace Kiln.Generator.Parsing
             foreach (var p in method.Parameters)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var model = ParseParameter(p, display, routeNames, bodyAllowedImplicitly, diagnostics);
-                if (model is null) continue;
-                if (model.Source == ParameterSource.Body)
+                var parameter = ParseParameter(p, display, routeNames, bodyAllowedImplicitly, diagnostics);
+                if (parameter is null) continue;
+                if (parameter.Source == ParameterSource.Body)
                 {
                     if (bodyParameter is not null)
-                        diagnostics.Add(DiagnosticInfo.Create(Diagnostics.MultipleBodyParameters, SourceSpan.From(p.Locations.FirstOrDefault()), display, bodyParameter.Name, model.Name));
-                    bodyParameter = model;
-                    if (model.Body == BodyKind.Json) jsonTypes.Add(model.TypeName);
+                        diagnostics.Add(DiagnosticInfo.Create(Diagnostics.MultipleBodyParameters, SourceSpan.From(p.Locations.FirstOrDefault()), display, bodyParameter.Name, parameter.Name));
+                    bodyParameter = parameter;
+                    if (parameter.Body == BodyKind.Json) jsonTypes.Add(parameter.TypeName);
                 }
-                parameters.Add(model);
+                parameters.Add(parameter);
             }
 
             // Every template parameter needs a method parameter; every route parameter must be in every template.
@@ -87,18 +103,20 @@ namespace Kiln.Generator.Parsing
             var middleware = ReadMiddleware(method, diagnostics);
             var rateLimit = ReadRateLimit(method);
 
-            return new RouteMethod(
-                KnownTypes.FullName(containing),
-                containing.Name,
-                method.IsStatic,
-                method.Name,
-                routes.ToEquatableArray(),
-                parameters.ToEquatableArray(),
-                result,
-                middleware,
-                rateLimit,
-                jsonTypes.ToEquatableArray(),
-                diagnostics.Distinct().ToEquatableArray());
+            var model = new RouteMethod(
+                ContainingType: KnownTypes.FullName(containing),
+                ContainingTypeName: containing.Name,
+                IsStatic: method.IsStatic,
+                MethodName: method.Name,
+                Routes: templates.Select(t => new RouteDefinition(t.Attribute.Method, t.Template, t.Attribute.Name)).ToEquatableArray(),
+                Parameters: parameters.ToEquatableArray(),
+                Result: result,
+                Middleware: middleware,
+                RateLimit: rateLimit,
+                JsonTypes: jsonTypes.ToEquatableArray(),
+                IsValid: diagnostics.Count == 0);
+            var sites = templates.Select(t => new RouteSite(t.Attribute.Location, t.Attribute.TemplateOrArgument)).ToEquatableArray();
+            return new ParsedMethod(model, sites, diagnostics.Distinct().ToEquatableArray());
         }
 
         private static bool HttpMethodsAreTokens(string method)
@@ -375,13 +393,17 @@ namespace Kiln.Generator.Parsing
             {
                 foreach (var a in owner.GetAttributes())
                 {
-                    if (!KnownTypes.Is(a.AttributeClass, "Kiln.UseAttribute") || a.ConstructorArguments.Length != 1) continue;
-                    if (a.ConstructorArguments[0].Value is not ITypeSymbol type) continue;
-                    bool isMiddleware = type.AllInterfaces.Any(i => KnownTypes.Is(i, "Kiln.IMiddleware"));
-                    if (!isMiddleware || type.IsAbstract || type.TypeKind != TypeKind.Class && type.TypeKind != TypeKind.Struct || !IsTypeUsable(type))
+                    // [Use<T>]: the attribute's constraint already makes a T that is not an IMiddleware a compiler error.
+                    if (a.AttributeClass is not { IsGenericType: true, TypeArguments.Length: 1 } use || !KnownTypes.Is(use.OriginalDefinition, KnownTypes.UseAttribute)) continue;
+                    var type = use.TypeArguments[0];
+                    if (type.TypeKind == TypeKind.Error || !type.AllInterfaces.Any(i => KnownTypes.Is(i, "Kiln.IMiddleware")) && !KnownTypes.Is(type, "Kiln.IMiddleware")) continue;
+                    string? problem = type is ITypeParameterSymbol ? "a type parameter cannot be a constructor argument of the generated router; name a concrete middleware type"
+                        : !IsTypeUsable(type) ? "it is not accessible to generated code (private or protected, or nested in such a type); make it internal or public"
+                        : null;
+                    if (problem is not null)
                     {
                         var where = SourceSpan.From(a.ApplicationSyntaxReference?.GetSyntax().GetLocation());
-                        diagnostics.Add(DiagnosticInfo.Create(Diagnostics.NotAMiddleware, where, type.ToDisplayString(KnownTypes.Short)));
+                        diagnostics.Add(DiagnosticInfo.Create(Diagnostics.NotAMiddleware, where, type.ToDisplayString(KnownTypes.Short), problem));
                         continue;
                     }
                     string name = KnownTypes.FullName(type);

@@ -1,6 +1,5 @@
 using System.Collections.Generic;
 using System.Collections.Immutable;
-using Kiln.Generator.Model;
 
 namespace Kiln.Generator.Routing
 {

@@ -1,5 +1,3 @@
-using Kiln.Generator.Model;
-
 namespace Kiln.Generator.Routing
 {
     /// <summary>How a route, query or header value is parsed.</summary>
