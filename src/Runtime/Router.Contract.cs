@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Text;
-using Kiln.Binding;
+using Kiln.Shared;
 using Kiln.Routing;
 
 namespace Kiln;
@@ -168,7 +168,7 @@ public abstract partial class Router
     /// <returns>The string.</returns>
     protected static string RouteString(ReadOnlySpan<byte> value) => RoutePath.Decode(value);
 
-    /// <summary>Parses one value from UTF-8, as the <see cref="ValueParser"/> methods and generated enum parsers do.</summary>
+    /// <summary>Parses one value from UTF-8, as the <see cref="Binding.ValueParser"/> methods and generated enum parsers do.</summary>
     /// <typeparam name="T">The value type.</typeparam>
     /// <param name="text">The UTF-8 text.</param>
     /// <param name="value">The value.</param>

@@ -6,11 +6,7 @@
 // Keep it netstandard2.0-clean: spans and plain loops only, no Range/Index, no generic math.
 using System;
 
-#if KILN_GENERATOR
-namespace Kiln.Generator.Shared
-#else
-namespace Kiln.Binding
-#endif
+namespace Kiln.Shared
 {
     /// <summary>The integer types, by range.</summary>
     internal enum IntegerType { SByte, Byte, Int16, UInt16, Int32, UInt32, Int64, UInt64, Int128, UInt128 }

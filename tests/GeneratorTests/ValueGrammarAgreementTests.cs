@@ -31,7 +31,8 @@ public class ValueGrammarAgreementTests
         "١٢٣", "１２３", "²", "Ⅻ", "٣.٥",
         "true", "TRUE", "tRuE", "false", "False", "yes", "1true", "truе" /* Cyrillic е */, "ｔｒｕｅ",
         "2024-02-29", "2023-02-29", "2024-13-01", "2024-00-10", "2024-04-31", "0000-01-01", "0001-01-01", "9999-12-31",
-        "2024-1-01", "2024/01/01", "２０２４-01-01", "2024-01-01T00:00",
+        "2024-1-01", "2024/01/01", "２０２４-01-01", "2024-01-01T00:00", "2024-01-01T23:59:59.9999999Z", "2024-01-01t10:30+02:00",
+        "2024-01-01T24:00", "2024-01-01T10:30:00+14:01", "2024-01-01 10:30", "0001-01-01T00:00-01:00",
         "0f8fad5b-cd9f-4b0d-9c2d-8c8e8a6b3c1d", "0F8FAD5B-CD9F-4B0D-9C2D-8C8E8A6B3C1D", "0f8fad5bcd9f4b0d9c2d8c8e8a6b3c1d",
         "{0f8fad5b-cd9f-4b0d-9c2d-8c8e8a6b3c1d}", "0f8fad5b-cd9f-4b0d-9c2d-8c8e8a6b3c1", "0f8fad5g-cd9f-4b0d-9c2d-8c8e8a6b3c1d",
         "0f8fad5bcd9f4b0d9c2d8c8e8a6b3c1", "00000000000000000000000000000000", "12345678901234567890123456789012",
@@ -82,6 +83,8 @@ public class ValueGrammarAgreementTests
         ValueKind.Guid => ValueParser.TryParse(text, out Guid _),
         ValueKind.Bool => ValueParser.TryParse(text, out bool _),
         ValueKind.DateOnly => ValueParser.TryParse(text, out DateOnly _),
+        ValueKind.DateTime => ValueParser.TryParse(text, out DateTime _),
+        ValueKind.DateTimeOffset => ValueParser.TryParse(text, out DateTimeOffset _),
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 

@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Text;
-using Kiln.Generator.Shared;
+using Kiln.Shared;
 
 namespace Kiln.Generator.Routing
 {

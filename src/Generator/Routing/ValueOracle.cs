@@ -1,7 +1,7 @@
 using System;
 using System.Globalization;
 using System.Text;
-using Kiln.Generator.Shared;
+using Kiln.Shared;
 
 namespace Kiln.Generator.Routing
 {
@@ -27,6 +27,8 @@ namespace Kiln.Generator.Routing
                 case ValueKind.Bool: return Of(ValueGrammar.TryParseBool(utf8, out _));
                 case ValueKind.Guid: return Of(ValueGrammar.IsGuid(utf8));
                 case ValueKind.DateOnly: return Of(ValueGrammar.TryParseDate(utf8, out _, out _, out _));
+                case ValueKind.DateTime: return Of(IsoDateTime.TryParseDateTime(utf8, out _));
+                case ValueKind.DateTimeOffset: return Of(IsoDateTime.TryParseDateTimeOffset(utf8, out _));
                 case ValueKind.Enum:
                     foreach (var name in type.EnumNames)
                         if (ValueGrammar.NameEquals(utf8, Encoding.UTF8.GetBytes(name))) return Acceptance.Yes;
@@ -73,15 +75,19 @@ namespace Kiln.Generator.Routing
                 return true;
             }
             if (a.Kind == b.Kind) return true;
+            // "2024-05-01" is a DateOnly, a DateTime and a DateTimeOffset.
+            if (IsDate(a.Kind) && IsDate(b.Kind)) return true;
             // Guid (32 hex digits, or 36 with dashes) vs numbers: only types that hold 32-digit numbers overlap.
             if (a.Kind == ValueKind.Guid || b.Kind == ValueKind.Guid)
             {
                 var other = a.Kind == ValueKind.Guid ? b : a;
                 return other.Kind == ValueKind.Int128 || other.Kind == ValueKind.UInt128 || other.Kind == ValueKind.Double || other.Kind == ValueKind.Single || other.Kind == ValueKind.Decimal;
             }
-            // Bool, DateOnly and numbers have disjoint syntaxes.
+            // Bool, dates and numbers have disjoint syntaxes.
             return false;
         }
+
+        private static bool IsDate(ValueKind kind) => kind is ValueKind.DateOnly or ValueKind.DateTime or ValueKind.DateTimeOffset;
 
         /// <summary>Whether a value of <paramref name="type"/> may contain <paramref name="c"/> (false only when it never can).</summary>
         public static bool MayContain(ValueType type, char c)
@@ -100,6 +106,9 @@ namespace Kiln.Generator.Routing
                     return digit || c == '-' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F';
                 case ValueKind.DateOnly:
                     return digit || c == '-';
+                case ValueKind.DateTime:
+                case ValueKind.DateTimeOffset:
+                    return digit || "-:.+TtZz".IndexOf(c) >= 0;
                 case ValueKind.Bool:
                     return "truefalsTRUEFALS".IndexOf(c) >= 0;
                 case ValueKind.Enum:

@@ -42,4 +42,6 @@ public static class Kiln.Binding.ValueParser
     public static bool Kiln.Binding.ValueParser.TryParse(System.ReadOnlySpan<byte> text, out bool value)
     public static bool Kiln.Binding.ValueParser.TryParse(System.ReadOnlySpan<byte> text, out System.Guid value)
     public static bool Kiln.Binding.ValueParser.TryParse(System.ReadOnlySpan<byte> text, out System.DateOnly value)
+    public static bool Kiln.Binding.ValueParser.TryParse(System.ReadOnlySpan<byte> text, out System.DateTime value)
+    public static bool Kiln.Binding.ValueParser.TryParse(System.ReadOnlySpan<byte> text, out System.DateTimeOffset value)
     public static bool Kiln.Binding.ValueParser.TryParseSpanParsable<T>(System.ReadOnlySpan<byte> text, out T value)
