@@ -63,6 +63,9 @@ public sealed class HttpServer : IAsyncDisposable
     /// <summary>The number of open connections (for tests and diagnostics).</summary>
     internal int ConnectionCount => _connections?.Count ?? 0;
 
+    /// <summary>Bytes reserved right now by request bodies being read whole (for tests and diagnostics).</summary>
+    internal long BufferedBodyBytes => _context?.BodyBudget.Used ?? 0;
+
     /// <summary>The connection cap in effect (the configured cap bounded by the descriptor limit).</summary>
     internal int ConnectionCapacity => _connections?.Capacity ?? 0;
 
@@ -227,7 +230,7 @@ public sealed class HttpServer : IAsyncDisposable
             IConnectionTransport transport;
             if (listener.Security is null)
             {
-                var socketTransport = new SocketTransport(socket);
+                var socketTransport = new SocketTransport(socket, _context!.InputPipeOptions, _context.OutputPipeOptions);
                 socketTransport.Start();
                 transport = socketTransport;
             }

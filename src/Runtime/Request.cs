@@ -131,61 +131,122 @@ public sealed class Request
 
     /// <summary>The value of the cookie <paramref name="name"/> from the <c>Cookie</c> header(s), or <see langword="null"/>.</summary>
     /// <param name="name">The cookie name (case-sensitive, as RFC 6265 says).</param>
-    /// <returns>The value as sent (surrounding double quotes removed), or <see langword="null"/>.</returns>
+    /// <returns>The value as sent (surrounding double quotes removed), or <see langword="null"/>; the first when the name repeats.</returns>
     public string? GetCookie(string name)
     {
         foreach (var header in Headers.GetValues("Cookie"))
-        {
-            foreach (var pair in header.Split(';'))
-            {
-                var item = pair.AsSpan().Trim();
-                int eq = item.IndexOf('=');
-                if (eq <= 0 || !item[..eq].Trim().SequenceEqual(name)) continue;
-                var value = item[(eq + 1)..].Trim();
-                if (value.Length >= 2 && value[0] == '"' && value[^1] == '"') value = value[1..^1];
-                return value.ToString();
-            }
-        }
+            foreach (var (cookieName, value) in new CookieEnumerator(header))
+                if (header.AsSpan()[cookieName].SequenceEqual(name)) return header[value];
         return null;
     }
 
-    /// <summary>Reads the whole body as bytes (up to the server's body limit).</summary>
-    /// <returns>The body.</returns>
-    public async ValueTask<byte[]> ReadBodyAsBytesAsync()
+    /// <summary>
+    /// Every cookie from the <c>Cookie</c> header(s), in the order sent: <c>name=value</c> pairs separated by
+    /// <c>;</c> (RFC 6265 §4.2), values with surrounding double quotes removed. A name may occur more than once
+    /// (cookies set for different paths or domains); pieces without a name are skipped.
+    /// </summary>
+    /// <returns>The cookies as name/value pairs (a new list per call).</returns>
+    public IReadOnlyList<KeyValuePair<string, string>> GetCookies()
     {
-        if (!HasBody) return [];
-        using var buffer = new MemoryStream(ContentLength is > 0 and < int.MaxValue ? (int)ContentLength.Value : 256);
-        await Body.CopyToAsync(buffer, Aborted).ConfigureAwait(false);
-        return buffer.ToArray();
+        var cookies = new List<KeyValuePair<string, string>>();
+        foreach (var header in Headers.GetValues("Cookie"))
+            foreach (var (name, value) in new CookieEnumerator(header))
+                cookies.Add(new(header[name], header[value]));
+        return cookies;
     }
 
-    /// <summary>Reads the whole body as UTF-8 text.</summary>
+    /// <summary>Walks the <c>name=value</c> pairs of one Cookie header as ranges, without allocating.</summary>
+    private struct CookieEnumerator(string header)
+    {
+        private int _next;
+
+        public (Range Name, Range Value) Current { get; private set; }
+
+        public readonly CookieEnumerator GetEnumerator() => this;
+
+        public bool MoveNext()
+        {
+            while (_next < header.Length)
+            {
+                int start = _next;
+                int semi = header.IndexOf(';', start);
+                int end = semi < 0 ? header.Length : semi;
+                _next = end + 1;
+                int eq = header.IndexOf('=', start, end - start);
+                if (eq < 0) continue;
+                var name = Trim(start, eq);
+                if (name.Start.Value == name.End.Value) continue;
+                var value = Trim(eq + 1, end);
+                if (value.End.Value - value.Start.Value >= 2 && header[value.Start.Value] == '"' && header[value.End.Value - 1] == '"')
+                    value = (value.Start.Value + 1)..(value.End.Value - 1);
+                Current = (name, value);
+                return true;
+            }
+            return false;
+        }
+
+        private readonly Range Trim(int start, int end)
+        {
+            while (start < end && char.IsWhiteSpace(header[start])) start++;
+            while (end > start && char.IsWhiteSpace(header[end - 1])) end--;
+            return start..end;
+        }
+    }
+
+    /// <summary>
+    /// The server's allowance for bodies read whole (<see cref="ServerOptions.MaxBufferedBodyBytes"/>); none for a
+    /// request made with <see cref="Create"/>.
+    /// </summary>
+    internal Http.MemoryBudget? BodyBudget { get; set; }
+
+    /// <summary>
+    /// Reads the whole body as bytes (up to the server's body limit). The body is gathered in pooled blocks as it
+    /// arrives, then copied into one array of exactly its length.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the read (by default <see cref="Aborted"/>).</param>
+    /// <returns>The body.</returns>
+    /// <exception cref="BadHttpRequestException">The body could not be read: malformed framing (400), too large
+    /// (413), too slow (408), or the server cannot hold it now (503).</exception>
+    public async ValueTask<byte[]> ReadBodyAsBytesAsync(CancellationToken cancellationToken = default)
+    {
+        if (!HasBody) return [];
+        using var body = await Http.BufferedBody.ReadAsync(Body, BodyBudget, Token(cancellationToken)).ConfigureAwait(false);
+        return body.ToArray();
+    }
+
+    /// <summary>Reads the whole body as UTF-8 text (invalid sequences become U+FFFD); <c>""</c> when there is none.</summary>
+    /// <param name="cancellationToken">Cancels the read (by default <see cref="Aborted"/>).</param>
     /// <returns>The body text.</returns>
-    public async ValueTask<string> ReadBodyAsStringAsync()
-        => HasBody ? Encoding.UTF8.GetString(await ReadBodyAsBytesAsync().ConfigureAwait(false)) : "";
+    /// <exception cref="BadHttpRequestException">As for <see cref="ReadBodyAsBytesAsync"/>.</exception>
+    public async ValueTask<string> ReadBodyAsStringAsync(CancellationToken cancellationToken = default)
+    {
+        if (!HasBody) return "";
+        using var body = await Http.BufferedBody.ReadAsync(Body, BodyBudget, Token(cancellationToken)).ConfigureAwait(false);
+        return body.ToUtf8String();
+    }
 
     /// <summary>
     /// Reads the body as JSON through source-generated metadata. Answers (by throwing
-    /// <see cref="BadHttpRequestException"/>) 415 when the Content-Type is not JSON and 400 when the JSON is invalid.
+    /// <see cref="BadHttpRequestException"/>) 415 when the Content-Type is not JSON, and 400 when the body is empty,
+    /// is not valid JSON, or is valid JSON of the wrong shape for <typeparamref name="T"/> — the message says which,
+    /// with the JSON path, line and byte position the serializer reports.
     /// </summary>
     /// <typeparam name="T">The body type.</typeparam>
     /// <param name="typeInfo">Its metadata from a <c>JsonSerializerContext</c>.</param>
+    /// <param name="cancellationToken">Cancels the read (by default <see cref="Aborted"/>).</param>
     /// <returns>The value (may be <see langword="null"/> for a JSON <c>null</c>).</returns>
-    public async ValueTask<T?> ReadFromJsonAsync<T>(JsonTypeInfo<T> typeInfo)
+    public async ValueTask<T?> ReadFromJsonAsync<T>(JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(typeInfo);
         if (!IsJsonContentType(Headers["Content-Type"]))
             throw new BadHttpRequestException("Expected a JSON body (Content-Type: application/json).", 415);
         if (!HasBody)
             throw new BadHttpRequestException("The request body is empty; a JSON value was expected.");
-        try
-        {
-            return await JsonSerializer.DeserializeAsync(Body, typeInfo, Aborted).ConfigureAwait(false);
-        }
-        catch (JsonException e)
-        {
-            throw new BadHttpRequestException("The request body is not valid JSON: " + e.Message.Split('.')[0] + ".");
-        }
+        using var body = await Http.BufferedBody.ReadAsync(Body, BodyBudget, Token(cancellationToken)).ConfigureAwait(false);
+        return Http.JsonBody.Deserialize(body.Sequence, typeInfo);
     }
+
+    private CancellationToken Token(CancellationToken cancellationToken) => cancellationToken.CanBeCanceled ? cancellationToken : Aborted;
 
     /// <summary>Whether <paramref name="contentType"/> is <c>application/json</c> or a <c>+json</c> type.</summary>
     internal static bool IsJsonContentType(string? contentType)

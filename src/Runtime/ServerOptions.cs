@@ -70,16 +70,34 @@ public sealed class ServerOptions
     /// <summary>The largest request body in bytes, for Content-Length and chunked bodies alike (answered with 413).</summary>
     public long MaxRequestBodySize { get; set; } = 8 * 1024 * 1024;
 
+    /// <summary>
+    /// The most memory all requests together may hold in bodies being read whole (<see cref="Request.ReadBodyAsBytesAsync"/>,
+    /// <see cref="Request.ReadBodyAsStringAsync"/>, <see cref="Request.ReadFromJsonAsync{T}"/> and the parameters
+    /// generated adapters bind from the body). Bodies are held in blocks that grow with the bytes received; a request
+    /// whose next block would pass this limit is answered 503 and its connection closed, so running out of memory
+    /// stays that request's problem. Default: a quarter of the memory the garbage collector may use
+    /// (<see cref="GCMemoryInfo.TotalAvailableMemoryBytes"/>, which honours container limits and
+    /// <c>DOTNET_GCHeapHardLimit</c>).
+    /// </summary>
+    public long MaxBufferedBodyBytes { get; set; } = Math.Max(1024 * 1024, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 4);
+
     /// <summary>How long a client may take to send a request head once it has started (answered with 408, then close).</summary>
     public TimeSpan RequestHeadersTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How long an idle keep-alive connection stays open between requests (then closed without an answer).</summary>
     public TimeSpan KeepAliveTimeout { get; set; } = TimeSpan.FromSeconds(120);
 
-    /// <summary>The slowest acceptable request-body upload in bytes per second, after the grace period (408, then close).</summary>
+    /// <summary>
+    /// The slowest acceptable request-body upload in bytes per second (408, then close), measured over a sliding
+    /// window while the application waits for body data: a client must keep up this rate, and bytes sent ahead earn
+    /// at most <see cref="MinRequestBodyDataRateGracePeriod"/> of silence. 0 turns the check off.
+    /// </summary>
     public double MinRequestBodyDataRate { get; set; } = 240;
 
-    /// <summary>How long a body upload may run before <see cref="MinRequestBodyDataRate"/> is enforced.</summary>
+    /// <summary>
+    /// How long an upload may fall behind <see cref="MinRequestBodyDataRate"/> — at its start, and after any burst —
+    /// before it is answered 408: the window of the data-rate check.
+    /// </summary>
     public TimeSpan MinRequestBodyDataRateGracePeriod { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>

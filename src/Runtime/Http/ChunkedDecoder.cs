@@ -6,14 +6,14 @@ namespace Kiln.Http;
 /// Decodes the chunked transfer coding (RFC 9112 §7.1) incrementally: control bytes (sizes, extensions, CRLFs,
 /// trailers) go through a byte-level state machine, so they may be split anywhere across reads; data is copied in
 /// bulk. Strict: hex sizes of at most 16 digits, CRLF only, extensions must be <c>;token[=token|quoted-string]</c>,
-/// trailer fields must be well-formed and are discarded; sizes count against the body limit before data arrives.
+/// trailer fields must be well-formed and are discarded (their total is limited like a header block); sizes count
+/// against the body limit before data arrives.
 /// </summary>
 internal struct ChunkedDecoder
 {
     private enum State : byte { Size, SizeWs, Extension, SizeLf, Data, DataCr, DataLf, TrailerStart, TrailerLine, TrailerLf, FinalLf, Done }
 
     private const int MaxControlLine = 4096;    // bytes of one size line or trailer line
-    private const int MaxTrailerBytes = 16384;
 
     private State _state;
     private long _chunkRemaining;
@@ -25,14 +25,16 @@ internal struct ChunkedDecoder
     private ExtensionState _ext;
     private long _total;
     private long _max;
+    private int _maxTrailerBytes;
 
     private enum ExtensionState : byte { BeforeSemicolon, Name, AfterName, AfterNameWs, AfterEquals, Value, Quoted, QuotedEscape, AfterQuoted }
 
-    /// <summary>Starts a new body limited to <paramref name="maxBodySize"/> decoded bytes.</summary>
-    public void Reset(long maxBodySize)
+    /// <summary>Starts a new body limited to <paramref name="maxBodySize"/> decoded bytes and <paramref name="maxTrailerBytes"/> of trailer fields.</summary>
+    public void Reset(long maxBodySize, int maxTrailerBytes)
     {
         this = default;
         _max = maxBodySize;
+        _maxTrailerBytes = maxTrailerBytes;
     }
 
     /// <summary>Whether the last chunk and the trailer section have been read.</summary>
@@ -222,7 +224,7 @@ internal struct ChunkedDecoder
 
     private ParseError Count() => ++_lineBytes > MaxControlLine ? ParseError.InvalidChunkedBody : ParseError.None;
 
-    private ParseError Trailer() => ++_trailerBytes > MaxTrailerBytes ? ParseError.HeadersTooLarge : ParseError.None;
+    private ParseError Trailer() => ++_trailerBytes > _maxTrailerBytes ? ParseError.TrailersTooLarge : ParseError.None;
 
     private static int HexValue(byte b) => b switch
     {

@@ -6,11 +6,13 @@ namespace Kiln.Http;
 
 /// <summary>
 /// The write-only stream a <see cref="BodyWriter"/> writes a streamed response to: each write becomes one chunk
-/// (or, for an HTTP/1.0 client, raw bytes delimited by closing the connection). One instance per connection.
+/// (or, for an HTTP/1.0 client, raw bytes delimited by closing the connection). Output is bounded: writes are cut
+/// into chunks of at most <see cref="ResponseWriter.FlushThreshold"/>, and whenever that much is waiting it is
+/// flushed through the connection's <see cref="ResponseWriter"/> (back-pressure and the flush timeout) — an
+/// asynchronous write waits, a synchronous one blocks. One instance per connection.
 /// </summary>
-internal sealed class ChunkedResponseStream(PipeWriter output) : Stream
+internal sealed class ChunkedResponseStream(ResponseWriter writer, PipeWriter output) : Stream
 {
-    private const int FlushThreshold = 64 * 1024;
     private bool _chunked;
     private bool _ended;
 
@@ -37,18 +39,13 @@ internal sealed class ChunkedResponseStream(PipeWriter output) : Stream
 
     public override void Write(ReadOnlySpan<byte> buffer)
     {
-        if (_ended) throw new InvalidOperationException("The response body has already ended.");
-        if (buffer.IsEmpty) return;   // a zero-size chunk would end the body
-        if (_chunked)
+        while (!buffer.IsEmpty)
         {
-            var span = output.GetSpan(20);
-            int n = WriteHex(span, (uint)buffer.Length);
-            span[n++] = (byte)'\r';
-            span[n++] = (byte)'\n';
-            output.Advance(n);
+            int n = Math.Min(buffer.Length, ResponseWriter.FlushThreshold);
+            WriteChunk(buffer[..n]);
+            buffer = buffer[n..];
+            if (output.UnflushedBytes >= ResponseWriter.FlushThreshold) writer.FlushAsync().AsTask().GetAwaiter().GetResult();
         }
-        output.Write(buffer);
-        if (_chunked) output.Write("\r\n"u8);
     }
 
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
@@ -56,17 +53,33 @@ internal sealed class ChunkedResponseStream(PipeWriter output) : Stream
 
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        Write(buffer.Span);
-        if (output.UnflushedBytes >= FlushThreshold) await FlushAsync(cancellationToken).ConfigureAwait(false);
+        while (!buffer.IsEmpty)
+        {
+            int n = Math.Min(buffer.Length, ResponseWriter.FlushThreshold);
+            WriteChunk(buffer.Span[..n]);
+            buffer = buffer[n..];
+            if (output.UnflushedBytes >= ResponseWriter.FlushThreshold) await writer.FlushAsync().ConfigureAwait(false);
+        }
     }
 
-    public override void Flush() => FlushAsync().GetAwaiter().GetResult();
-
-    public override async Task FlushAsync(CancellationToken cancellationToken)
+    private void WriteChunk(ReadOnlySpan<byte> data)
     {
-        var result = await output.FlushAsync(cancellationToken).ConfigureAwait(false);
-        if (result.IsCompleted || result.IsCanceled) throw new IOException("The client closed the connection.");
+        if (_ended) throw new InvalidOperationException("The response body has already ended.");
+        if (_chunked)
+        {
+            var span = output.GetSpan(20);
+            int n = WriteHex(span, (uint)data.Length);
+            span[n++] = (byte)'\r';
+            span[n++] = (byte)'\n';
+            output.Advance(n);
+        }
+        output.Write(data);
+        if (_chunked) output.Write("\r\n"u8);
     }
+
+    public override void Flush() => writer.FlushAsync().AsTask().GetAwaiter().GetResult();
+
+    public override Task FlushAsync(CancellationToken cancellationToken) => writer.FlushAsync().AsTask();
 
     /// <summary>
     /// The chunk size in lowercase hex. By hand because the framework's hex formatters (<c>TryFormat(span, "x")</c>,

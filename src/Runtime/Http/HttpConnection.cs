@@ -46,6 +46,7 @@ internal sealed class HttpConnection
         _request.LocalEndPoint = transport.LocalEndPoint;
         _request.IsHttps = isHttps;
         _request.Aborted = transport.Aborted;
+        _request.BodyBudget = server.BodyBudget;
         _head.MaxHeaderCount = _options.MaxRequestHeaderCount;
         _head.RequireHost = _options.RequireHost;
     }
@@ -96,14 +97,13 @@ internal sealed class HttpConnection
         bool first = true;
         while (true)
         {
-            if (_server.IsStopping)
-            {
-                await _writer.FlushIfPendingAsync().ConfigureAwait(false);
-                return;
-            }
             _headReader.Reset();
             _closeAfterResponse = false;
-            _timeouts.WaitForRequest(first);
+            if (!_timeouts.WaitForRequest(first))
+            {
+                await _writer.FlushIfPendingAsync().ConfigureAwait(false);   // shutting down: read no more requests
+                return;
+            }
             first = false;
 
             var outcome = await ReadHeadAsync().ConfigureAwait(false);
@@ -136,15 +136,17 @@ internal sealed class HttpConnection
                 result = await _input.ReadAsync().ConfigureAwait(false);
             }
             var buffer = result.Buffer;
+            bool stopping = false;
             if (result.IsCanceled)
             {
                 var expired = _timeouts.TakeExpired();
-                if (buffer.IsEmpty && (expired is TimeoutControl.Wait.FirstRequest or TimeoutControl.Wait.NextRequest || _server.IsStopping))
+                stopping = _server.IsStopping;
+                if (buffer.IsEmpty && (expired is TimeoutControl.Wait.FirstRequest or TimeoutControl.Wait.NextRequest || stopping))
                 {
                     _input.AdvanceTo(buffer.Start);
                     return HeadOutcome.Closed;   // idle timeout, shutdown, or a connection that never sent a byte
                 }
-                if (expired == TimeoutControl.Wait.Head)
+                if (expired == TimeoutControl.Wait.Head && !stopping)
                 {
                     _input.AdvanceTo(buffer.Start, buffer.End);
                     _headReader.Fail(ParseError.RequestHeadersTimeout);
@@ -173,7 +175,9 @@ internal sealed class HttpConnection
                 return HeadOutcome.Error;
             }
             _input.AdvanceTo(consumed, buffer.End);
-            if (result.IsCompleted) return HeadOutcome.Closed;   // the peer ended its side mid-head (or between requests)
+            // The peer ended its side mid-head (or between requests); or the server is stopping and this head, only
+            // partly here, is not a request in flight: close at once rather than hold the shutdown for it.
+            if (result.IsCompleted || stopping) return HeadOutcome.Closed;
         }
     }
 
@@ -183,14 +187,14 @@ internal sealed class HttpConnection
         if (_head.IsConnect)
         {
             // Kiln is an origin server, not a proxy: CONNECT is well-formed but not implemented.
-            await _writer.WriteSimpleAsync(501, "Not Implemented: CONNECT is not supported.", null).ConfigureAwait(false);
+            await _writer.WriteSimpleAsync(501, "Not Implemented: CONNECT is not supported.").ConfigureAwait(false);
             return false;
         }
         bool keepAlive = _head.KeepAlive;
 
         if (_head.Chunked)
         {
-            _body.StartChunked(_options.MaxRequestBodySize, _head.ExpectContinue);
+            _body.StartChunked(_options.MaxRequestBodySize, _options.MaxRequestHeadersSize, _head.ExpectContinue);
             _request.HasBody = true;
             _request.Body = _body;
         }
@@ -251,7 +255,7 @@ internal sealed class HttpConnection
         catch (BadHttpRequestException e)
         {
             if (e.CloseConnection) _closeAfterResponse = true;
-            if (e.StatusCode is 408 or 413 || _body.Failed)
+            if (e.StatusCode is 408 or 413 or 503 || _body.Failed)
                 _server.Log($"{e.StatusCode} for {_request.Method} {_request.Target} from {_transport.RemoteEndPoint}: {e.Message}");
             return HttpResponse.Text(e.Message, e.StatusCode);
         }

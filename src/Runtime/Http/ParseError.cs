@@ -11,6 +11,8 @@ internal enum ParseError : byte
     InvalidRequestLine,
     /// <summary>The method is not a token.</summary>
     InvalidMethod,
+    /// <summary>The method is longer than any method a server implements (<see cref="RequestParser{THandler}.MaxMethodLength"/>).</summary>
+    MethodTooLong,
     /// <summary>The request-target has a forbidden byte or does not fit the method's form.</summary>
     InvalidTarget,
     /// <summary>The version is not <c>HTTP/d.d</c>.</summary>
@@ -27,6 +29,8 @@ internal enum ParseError : byte
     HeadersTooLarge,
     /// <summary>More header fields than the limit.</summary>
     TooManyHeaders,
+    /// <summary>The trailer section of a chunked body is larger than the header-block limit.</summary>
+    TrailersTooLarge,
     /// <summary>Host is missing (HTTP/1.1), repeated, or malformed.</summary>
     InvalidHost,
     /// <summary>Content-Length is not <c>1*DIGIT</c>, overflows, or conflicts with another Content-Length.</summary>
@@ -39,9 +43,9 @@ internal enum ParseError : byte
     InvalidChunkedBody,
     /// <summary>The body is larger than the limit.</summary>
     BodyTooLarge,
-    /// <summary>asterisk-form (<c>*</c>) with a method other than OPTIONS.</summary>
+    /// <summary>asterisk-form (<c>*</c>) with a method other than OPTIONS: a malformed request-target.</summary>
     AsteriskFormNotOptions,
-    /// <summary>authority-form (<c>host:port</c>) with a method other than CONNECT.</summary>
+    /// <summary>authority-form (<c>host:port</c>) with a method other than CONNECT: a malformed request-target.</summary>
     AuthorityFormNotConnect,
     /// <summary>A GET or HEAD request with a body.</summary>
     BodyNotAllowed,
@@ -51,29 +55,23 @@ internal enum ParseError : byte
     ExpectationFailed,
 }
 
-/// <summary>Maps <see cref="ParseError"/> to status codes and short reasons.</summary>
+/// <summary>
+/// Maps <see cref="ParseError"/> to status codes and short reasons: the one mapping, used for errors in a request
+/// head and in a body alike (a chunked trailer over the limit is 431 like a header block over it).
+/// </summary>
 internal static class ParseErrors
 {
     /// <summary>The status code that answers <paramref name="error"/>.</summary>
     public static int StatusCode(this ParseError error) => error switch
     {
         ParseError.RequestLineTooLong => 414,
-        ParseError.HeadersTooLarge or ParseError.TooManyHeaders => 431,
+        ParseError.HeadersTooLarge or ParseError.TooManyHeaders or ParseError.TrailersTooLarge => 431,
         ParseError.UnsupportedVersion => 505,
-        ParseError.UnsupportedTransferCoding => 501,
+        ParseError.UnsupportedTransferCoding or ParseError.MethodTooLong => 501,
         ParseError.BodyTooLarge => 413,
-        ParseError.AsteriskFormNotOptions or ParseError.AuthorityFormNotConnect => 405,
         ParseError.ExpectationFailed => 417,
         ParseError.RequestHeadersTimeout => 408,
         _ => 400,
-    };
-
-    /// <summary>The Allow value that goes with a 405 answer, or <see langword="null"/>.</summary>
-    public static string? Allow(this ParseError error) => error switch
-    {
-        ParseError.AsteriskFormNotOptions => "OPTIONS",
-        ParseError.AuthorityFormNotConnect => "CONNECT",
-        _ => null,
     };
 
     /// <summary>A short reason sent as the body of the error answer.</summary>
@@ -82,6 +80,7 @@ internal static class ParseErrors
         ParseError.BareLineFeed => "Bad Request: lines must end with CRLF.",
         ParseError.InvalidRequestLine => "Bad Request: malformed request line.",
         ParseError.InvalidMethod => "Bad Request: malformed method.",
+        ParseError.MethodTooLong => "Not Implemented: the method is longer than any this server implements.",
         ParseError.InvalidTarget => "Bad Request: malformed request-target.",
         ParseError.InvalidVersion => "Bad Request: malformed HTTP version.",
         ParseError.UnsupportedVersion => "HTTP Version Not Supported",
@@ -89,15 +88,16 @@ internal static class ParseErrors
         ParseError.InvalidHeader => "Bad Request: malformed header field.",
         ParseError.ObsoleteLineFolding => "Bad Request: obsolete line folding is not accepted.",
         ParseError.HeadersTooLarge => "Request Header Fields Too Large",
+        ParseError.TrailersTooLarge => "Request Header Fields Too Large: the chunked trailer section is too large.",
         ParseError.TooManyHeaders => "Request Header Fields Too Large: too many fields.",
         ParseError.InvalidHost => "Bad Request: missing, repeated or malformed Host.",
         ParseError.InvalidContentLength => "Bad Request: invalid Content-Length.",
         ParseError.InvalidTransferEncoding => "Bad Request: invalid Transfer-Encoding.",
         ParseError.UnsupportedTransferCoding => "Not Implemented: only the chunked transfer coding is supported.",
         ParseError.InvalidChunkedBody => "Bad Request: malformed chunked body.",
-        ParseError.BodyTooLarge => "Payload Too Large",
-        ParseError.AsteriskFormNotOptions => "Method Not Allowed: '*' is only for OPTIONS.",
-        ParseError.AuthorityFormNotConnect => "Method Not Allowed: authority-form is only for CONNECT.",
+        ParseError.BodyTooLarge => "Content Too Large",
+        ParseError.AsteriskFormNotOptions => "Bad Request: the request-target '*' is only for OPTIONS.",
+        ParseError.AuthorityFormNotConnect => "Bad Request: an authority-form request-target is only for CONNECT.",
         ParseError.ExpectationFailed => "Expectation Failed",
         ParseError.RequestHeadersTimeout => "Request Timeout",
         ParseError.BodyNotAllowed => "Bad Request: GET and HEAD requests cannot carry a body.",

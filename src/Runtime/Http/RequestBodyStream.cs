@@ -10,9 +10,10 @@ namespace Kiln.Http;
 /// bodies are counted, chunked bodies are decoded as they arrive (<see cref="ChunkedDecoder"/>). Before the first
 /// read it answers <c>100 Continue</c> if the client asked for it and sends answers still buffered; every wait for
 /// data is timed by <see cref="TimeoutControl"/> (the minimum data rate). One instance per connection, restarted per
-/// request, read by the handler within the connection's flow. Malformed framing throws
-/// <see cref="BadHttpRequestException"/> (400) and marks the connection for closing; a body over the limit throws it
-/// with 413; a too-slow upload with 408.
+/// request, read by the handler within the connection's flow. A body that cannot be read throws
+/// <see cref="BadHttpRequestException"/> with the status of its <see cref="ParseError"/> (400 malformed framing, 413
+/// over the limit, 431 a trailer section over the header limit; 408 a too-slow upload) and the connection closes after
+/// the answer.
 /// </summary>
 internal sealed class RequestBodyStream(ServerContext server, IConnectionTransport transport, Request request, TimeoutControl timeouts, ResponseWriter writer)
     : Stream
@@ -44,10 +45,10 @@ internal sealed class RequestBodyStream(ServerContext server, IConnectionTranspo
         _remaining = length;
     }
 
-    public void StartChunked(long maxBodySize, bool expectContinue)
+    public void StartChunked(long maxBodySize, int maxTrailerBytes, bool expectContinue)
     {
         Start(Mode.Chunked, complete: false, expectContinue);
-        _chunked.Reset(maxBodySize);
+        _chunked.Reset(maxBodySize, maxTrailerBytes);
     }
 
     private void Start(Mode mode, bool complete, bool expectContinue)
@@ -79,7 +80,7 @@ internal sealed class RequestBodyStream(ServerContext server, IConnectionTranspo
     public override async ValueTask<int> ReadAsync(Memory<byte> destination, CancellationToken cancellationToken = default)
     {
         if (_complete) return 0;
-        if (Failed) throw new BadHttpRequestException("The request body could not be read.");
+        if (Failed) throw new BadHttpRequestException("The request body could not be read.", 400, closeConnection: true);
         if (destination.IsEmpty) return 0;
         await BeforeReadAsync().ConfigureAwait(false);
         while (true)
@@ -93,7 +94,7 @@ internal sealed class RequestBodyStream(ServerContext server, IConnectionTranspo
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 Failed = true;
-                throw new BadHttpRequestException("The client closed the connection while sending the body.");
+                throw new BadHttpRequestException("The client closed the connection while sending the body.", 400, closeConnection: true);
             }
             finally
             {
@@ -107,7 +108,7 @@ internal sealed class RequestBodyStream(ServerContext server, IConnectionTranspo
                 {
                     server.Log($"408 for {request.Method} {request.Target} from {transport.RemoteEndPoint}: the body arrived slower than {server.Options.MinRequestBodyDataRate} bytes/s");
                     Failed = true;
-                    throw new BadHttpRequestException("The request body arrived too slowly.", 408);
+                    throw new BadHttpRequestException("The request body arrived too slowly.", 408, closeConnection: true);
                 }
                 continue;
             }
@@ -121,7 +122,7 @@ internal sealed class RequestBodyStream(ServerContext server, IConnectionTranspo
             if (result.IsCompleted)
             {
                 Failed = true;
-                throw new BadHttpRequestException("The request body ended before its declared length.");
+                throw new BadHttpRequestException("The request body ended before its declared length.", 400, closeConnection: true);
             }
         }
     }
@@ -160,9 +161,8 @@ internal sealed class RequestBodyStream(ServerContext server, IConnectionTranspo
             {
                 _input.AdvanceTo(buffer.GetPosition(consumed));
                 Failed = true;
-                throw error == ParseError.BodyTooLarge
-                    ? new BadHttpRequestException("The request body is larger than the limit.", 413)
-                    : new BadHttpRequestException(error.Reason());
+                // The one mapping from a reason to a status, as for errors in the head (a trailer too large is 431).
+                throw new BadHttpRequestException(error.Reason(), error.StatusCode(), closeConnection: true);
             }
             if (status == OperationStatus.Done) { _complete = true; break; }
             if (status == OperationStatus.DestinationTooSmall) break;

@@ -58,7 +58,13 @@ internal interface IHeaderHandler
 /// <typeparam name="THandler">The callbacks, a struct so that calls are devirtualized and inlined.</typeparam>
 internal static class RequestParser<THandler> where THandler : struct, IRequestLineHandler, IHeaderHandler
 {
-    /// <summary>Parses the request line, skipping CR and LF bytes left between pipelined requests.</summary>
+    /// <summary>
+    /// The longest method accepted: longer than any registered method (the longest, <c>UPDATEREDIRECTREF</c>, has
+    /// 17 bytes), so a longer token is rejected with 501 as soon as it is seen.
+    /// </summary>
+    public const int MaxMethodLength = 32;
+
+    /// <summary>Parses the request line, skipping empty lines (CRLF) before it; a bare CR or LF there is an error.</summary>
     /// <param name="input">The bytes received so far, sliced to the request-line limit.</param>
     /// <param name="handler">The callbacks.</param>
     /// <param name="consumed">Bytes used, including skipped line breaks and the line's CRLF.</param>
@@ -66,10 +72,13 @@ internal static class RequestParser<THandler> where THandler : struct, IRequestL
     public static bool TryParseRequestLine(ReadOnlySpan<byte> input, ref THandler handler, out int consumed, out ParseError error)
     {
         error = ParseError.None;
-        // RFC 9112 §2.2: a server SHOULD ignore empty lines received before the request line.
-        int start = input.IndexOfAnyExcept((byte)'\r', (byte)'\n');
-        if (start < 0) { consumed = 0; return false; }
         consumed = 0;
+        // RFC 9112 §2.2: a server SHOULD ignore at least one empty line (CRLF) received before the request line.
+        // Only whole CRLFs are empty lines: a bare CR or LF is as malformed here as anywhere else.
+        int start = 0;
+        while (input.Length - start >= 2 && input[start] == (byte)'\r' && input[start + 1] == (byte)'\n') start += 2;
+        if (start == input.Length || (start == input.Length - 1 && input[start] == (byte)'\r')) return false;
+        if (input[start] is (byte)'\r' or (byte)'\n') { error = ParseError.BareLineFeed; return false; }
         var rest = input[start..];
         int lf = rest.IndexOf((byte)'\n');
         if (lf < 0)
@@ -91,6 +100,7 @@ internal static class RequestParser<THandler> where THandler : struct, IRequestL
         int sp = partial.IndexOf((byte)' ');
         var method = sp < 0 ? partial : partial[..sp];
         if (method.ContainsAnyExcept(HttpChars.Token)) return ParseError.InvalidMethod;
+        if (method.Length > MaxMethodLength) return ParseError.MethodTooLong;
         if (sp < 0) return ParseError.None;
         var rest = partial[(sp + 1)..];
         int sp2 = rest.IndexOf((byte)' ');
@@ -110,6 +120,7 @@ internal static class RequestParser<THandler> where THandler : struct, IRequestL
         var method = line[..sp1];
         if (method.IsEmpty) return ParseError.InvalidRequestLine;
         if (method.ContainsAnyExcept(HttpChars.Token)) return ParseError.InvalidMethod;
+        if (method.Length > MaxMethodLength) return ParseError.MethodTooLong;
 
         var rest = line[(sp1 + 1)..];
         int sp2 = rest.IndexOf((byte)' ');
@@ -186,10 +197,13 @@ internal static class RequestParser<THandler> where THandler : struct, IRequestL
         return (q < 0 ? target : target[..q]).IndexOf("%00"u8) >= 0;
     }
 
-    /// <summary>authority = host [":" port], without userinfo; a host is a reg-name, IPv4 or [IP-literal].</summary>
+    /// <summary>
+    /// authority = host [":" port], without userinfo; a host is a reg-name, IPv4 or [IP-literal]. Never empty: http
+    /// and https URIs always have a host (RFC 9110 §4.2.1), so an empty Host or an empty authority is invalid.
+    /// </summary>
     internal static bool IsValidAuthority(ReadOnlySpan<byte> authority, bool requirePort)
     {
-        if (authority.IsEmpty) return !requirePort;
+        if (authority.IsEmpty) return false;
         ReadOnlySpan<byte> host, port = default;
         bool hasPort = false;
         if (authority[0] == (byte)'[')

@@ -47,18 +47,23 @@ internal sealed class ResponseWriter(ServerContext server, IConnectionTransport 
                 string text = response.TextBody ?? "";
                 int length = Encoding.UTF8.GetByteCount(text);
                 WriteHead(status, response.ContentType, length, response.Headers, keepAlive);
-                if (!head && length > 0)
+                if (head || length == 0) break;
+                if (length <= FlushThreshold)
                 {
                     var span = _output.GetSpan(length);
                     _output.Advance(Encoding.UTF8.GetBytes(text, span));
+                }
+                else
+                {
+                    await WriteLargeAsync(text).ConfigureAwait(false);
                 }
                 break;
             }
             case ResponseBodyKind.Bytes:
             {
-                var bytes = response.BodyBytes.Span;
+                var bytes = response.BodyBytes;
                 WriteHead(status, response.ContentType, bytes.Length, response.Headers, keepAlive);
-                if (!head && !bytes.IsEmpty) _output.Write(bytes);
+                if (!head) await WriteAsync(bytes).ConfigureAwait(false);
                 break;
             }
             case ResponseBodyKind.Json:
@@ -73,9 +78,15 @@ internal sealed class ResponseWriter(ServerContext server, IConnectionTransport 
                     WriteHead(500, null, 0, null, keepAlive);
                     break;
                 }
-                var json = _jsonBuffer!.WrittenSpan;
+                var json = _jsonBuffer!.WrittenMemory;
                 WriteHead(status, response.ContentType, json.Length, response.Headers, keepAlive);
-                if (!head) _output.Write(json);
+                if (!head) await WriteAsync(json).ConfigureAwait(false);
+                if (_jsonBuffer.Capacity > FlushThreshold)
+                {
+                    // An unusually large document: do not keep its buffer for the rest of the connection's life.
+                    _jsonBuffer = null;
+                    _jsonWriter = null;
+                }
                 break;
             }
             case ResponseBodyKind.Stream:
@@ -87,6 +98,46 @@ internal sealed class ResponseWriter(ServerContext server, IConnectionTransport 
         }
         _flushPending = true;
         return keepAlive;
+    }
+
+    /// <summary>
+    /// Writes a body: at once when it is small, else in slices of <see cref="FlushThreshold"/> with a flush after
+    /// each, so the output never holds more than about a slice beyond the pipe's pause threshold (back-pressure).
+    /// </summary>
+    public async ValueTask WriteAsync(ReadOnlyMemory<byte> body)
+    {
+        if (body.Length <= FlushThreshold)
+        {
+            _output.Write(body.Span);
+            return;
+        }
+        while (!body.IsEmpty)
+        {
+            int n = Math.Min(body.Length, FlushThreshold);
+            _output.Write(body.Span[..n]);
+            body = body[n..];
+            await FlushAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Encodes a large text body as UTF-8 straight into the output, flushing every <see cref="FlushThreshold"/> bytes.</summary>
+    private async ValueTask WriteLargeAsync(string text)
+    {
+        int index = 0, unflushed = 0;
+        while (index < text.Length)
+        {
+            // Never splits a surrogate pair: FromUtf16 stops before a scalar that does not fit.
+            var span = _output.GetSpan(ConnectionBuffers.SegmentSize);
+            System.Text.Unicode.Utf8.FromUtf16(text.AsSpan(index), span, out int read, out int written);
+            _output.Advance(written);
+            index += read;
+            unflushed += written;
+            if (unflushed >= FlushThreshold)
+            {
+                await FlushAsync().ConfigureAwait(false);
+                unflushed = 0;
+            }
+        }
     }
 
     /// <summary>Whether the application set <c>Connection: close</c> on <paramref name="response"/>.</summary>
@@ -114,7 +165,7 @@ internal sealed class ResponseWriter(ServerContext server, IConnectionTransport 
         bool chunked = request.Version == HttpProtocolVersion.Http11;
         WriteHead(status, response.ContentType, chunked ? -1 : -2, response.Headers, keepAlive && chunked);
         if (head) return keepAlive && chunked;
-        var stream = _responseStream ??= new ChunkedResponseStream(_output);
+        var stream = _responseStream ??= new ChunkedResponseStream(this, _output);
         stream.Start(chunked);
         try
         {
@@ -202,15 +253,14 @@ internal sealed class ResponseWriter(ServerContext server, IConnectionTransport 
             ParseError.BodyTooLarge => $" (Content-Length {head.ContentLength}, limit {options.MaxRequestBodySize} bytes)",
             _ => "",
         });
-        var allow = error.Allow();
-        return WriteSimpleAsync(error.StatusCode(), error.Reason(), allow is null ? null : new ResponseHeader("Allow", allow, null));
+        return WriteSimpleAsync(error.StatusCode(), error.Reason());
     }
 
     /// <summary>Answers with a short plain-text reason and <c>Connection: close</c>, and flushes.</summary>
-    public ValueTask WriteSimpleAsync(int status, string reason, ResponseHeader? headers)
+    public ValueTask WriteSimpleAsync(int status, string reason)
     {
         int length = Encoding.UTF8.GetByteCount(reason);
-        WriteHead(status, HttpResponse.TextPlain, length, headers, keepAlive: false);
+        WriteHead(status, HttpResponse.TextPlain, length, null, keepAlive: false);
         var span = _output.GetSpan(length);
         _output.Advance(Encoding.UTF8.GetBytes(reason, span));
         _flushPending = true;

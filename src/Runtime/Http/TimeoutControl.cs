@@ -10,14 +10,20 @@ namespace Kiln.Http;
 /// woken by the cancelled read, asks <see cref="TakeExpired"/> which wait it was.
 /// </summary>
 /// <remarks>
-/// Shared state, all of it here: <c>_wait</c>, <c>_deadline</c>, <c>_expired</c> (head waits), <c>_readingBody</c>,
-/// <c>_bodyStart</c>, <c>_bodyBytes</c> (the body data rate) and <c>_flushDeadline</c>. Each is written by one
-/// side and read by the other with volatile semantics; nothing needs a lock.
+/// <para>Shared state, all of it here: <c>_wait</c>, <c>_deadline</c>, <c>_expired</c> and <c>_stopping</c> (head
+/// waits and shutdown), <c>_credit</c> and <c>_waitingSince</c> (the body data rate, under <c>_rateLock</c>), and
+/// <c>_flushDeadline</c>.</para>
+/// <para>The body data rate is measured over a sliding window, as a budget of bytes: it starts at
+/// <c>MinRequestBodyDataRate × MinRequestBodyDataRateGracePeriod</c>, drains at <c>MinRequestBodyDataRate</c> per
+/// second while the application waits for body data (time the application spends elsewhere does not count), is
+/// refilled by every byte that arrives, and never holds more than its starting amount. When it runs out the read is
+/// cancelled (408). So a client must keep sending at the minimum rate, and a burst buys at most one grace period of
+/// silence — not, as an average over the whole upload would, a pause proportional to the burst.</para>
 /// </remarks>
 internal sealed class TimeoutControl(ServerOptions options, PipeReader input, PipeWriter output)
 {
     /// <summary>What the connection's read is waiting for.</summary>
-    public enum Wait : byte
+    public enum Wait
     {
         /// <summary>Not waiting for a request head (serving one, or closed).</summary>
         None,
@@ -31,31 +37,42 @@ internal sealed class TimeoutControl(ServerOptions options, PipeReader input, Pi
         BodyRate,
     }
 
-    private volatile Wait _wait;
+    private readonly double _rate = options.MinRequestBodyDataRate;
+    private readonly double _maxCredit = options.MinRequestBodyDataRate * options.MinRequestBodyDataRateGracePeriod.TotalSeconds;
+    private readonly Lock _rateLock = new();
+    private int _wait;            // a Wait; written with Interlocked so that it orders against _stopping
     private long _deadline = long.MaxValue;
     private volatile Wait _expired;
-    private volatile bool _readingBody;
-    private long _bodyStart;      // 0: the body has not been read yet
-    private long _bodyBytes;
+    private int _stopping;
+    private double _credit;       // bytes the client may still owe (see remarks)
+    private long _waitingSince;   // 0: the application is not waiting for body data
     private long _flushDeadline;  // 0: no flush waiting
 
-    /// <summary>Starts waiting for a request head: the connection's first, or the next on a kept-alive connection.</summary>
-    public void WaitForRequest(bool first)
-        => Arm(first ? Wait.FirstRequest : Wait.NextRequest, first ? options.RequestHeadersTimeout : options.KeepAliveTimeout);
+    /// <summary>
+    /// Starts waiting for a request head: the connection's first, or the next on a kept-alive connection. Returns
+    /// false when a graceful shutdown has begun (then no request should be read).
+    /// </summary>
+    public bool WaitForRequest(bool first)
+    {
+        Arm(first ? Wait.FirstRequest : Wait.NextRequest, first ? options.RequestHeadersTimeout : options.KeepAliveTimeout);
+        // Arm's interlocked write and OnStopping's barrier order this read against a concurrent stop: either this
+        // sees the stop, or OnStopping sees the wait and cancels the read.
+        return Volatile.Read(ref _stopping) == 0;
+    }
 
     /// <summary>Bytes of a head arrived: an idle connection now has <see cref="ServerOptions.RequestHeadersTimeout"/> to finish it.</summary>
     public void HeadStarted()
     {
-        var wait = _wait;
+        var wait = (Wait)Volatile.Read(ref _wait);
         if (wait == Wait.NextRequest) Arm(Wait.Head, options.RequestHeadersTimeout);
-        else if (wait == Wait.FirstRequest) _wait = Wait.Head;   // the first request's clock started at accept
+        else if (wait == Wait.FirstRequest) Interlocked.Exchange(ref _wait, (int)Wait.Head);   // the first request's clock started at accept
     }
 
     /// <summary>The head is complete: no head timeout applies while the request is served.</summary>
-    public void HeadComplete() => _wait = Wait.None;
+    public void HeadComplete() => Interlocked.Exchange(ref _wait, (int)Wait.None);
 
     /// <summary>Stops all head waits (the connection is closing).</summary>
-    public void Stop() => _wait = Wait.None;
+    public void Stop() => Interlocked.Exchange(ref _wait, (int)Wait.None);
 
     /// <summary>Which wait expired since the last call (and clears it); <see cref="Wait.None"/> when the cancellation had another cause.</summary>
     public Wait TakeExpired()
@@ -65,25 +82,38 @@ internal sealed class TimeoutControl(ServerOptions options, PipeReader input, Pi
         return expired;
     }
 
-    /// <summary>A new request's body: its data rate is measured from its first read.</summary>
+    /// <summary>A new request's body: the data-rate budget starts full.</summary>
     public void ResetBodyRate()
     {
-        Volatile.Write(ref _bodyBytes, 0);
-        Volatile.Write(ref _bodyStart, 0);
+        lock (_rateLock)
+        {
+            _credit = _maxCredit;
+            _waitingSince = 0;
+        }
     }
 
-    /// <summary>The application is about to wait for body data (the data-rate clock starts with the first read).</summary>
+    /// <summary>The application starts waiting for body data: the budget drains until <see cref="BodyReadEnded"/>.</summary>
     public void BodyReadStarting()
     {
-        if (Volatile.Read(ref _bodyStart) == 0) Volatile.Write(ref _bodyStart, Environment.TickCount64);
-        _readingBody = true;
+        lock (_rateLock) _waitingSince = Environment.TickCount64;
     }
 
     /// <summary>The wait for body data ended.</summary>
-    public void BodyReadEnded() => _readingBody = false;
+    public void BodyReadEnded()
+    {
+        long now = Environment.TickCount64;
+        lock (_rateLock)
+        {
+            if (_waitingSince != 0) _credit -= _rate * (now - _waitingSince) / 1000;
+            _waitingSince = 0;
+        }
+    }
 
-    /// <summary>Counts body bytes handed to the application.</summary>
-    public void BodyBytesRead(int count) => Volatile.Write(ref _bodyBytes, Volatile.Read(ref _bodyBytes) + count);
+    /// <summary>Body bytes arrived: they refill the budget, up to one grace period's worth.</summary>
+    public void BodyBytesRead(int count)
+    {
+        lock (_rateLock) _credit = Math.Min(_credit + count, _maxCredit);
+    }
 
     /// <summary>A flush is waiting for the client to read: it has <see cref="ServerOptions.RequestHeadersTimeout"/>.</summary>
     public void FlushStarting() => Volatile.Write(ref _flushDeadline, Environment.TickCount64 + (long)options.RequestHeadersTimeout.TotalMilliseconds);
@@ -96,32 +126,37 @@ internal sealed class TimeoutControl(ServerOptions options, PipeReader input, Pi
     {
         long flushDeadline = Volatile.Read(ref _flushDeadline);
         if (flushDeadline != 0 && now >= flushDeadline) output.CancelPendingFlush();
-        var wait = _wait;
+        var wait = (Wait)Volatile.Read(ref _wait);
         if (wait != Wait.None)
         {
             if (now >= Volatile.Read(ref _deadline)) Expire(wait);
         }
-        else if (_readingBody && options.MinRequestBodyDataRate > 0)
+        else if (_rate > 0 && BodyRateExhausted(now))
         {
-            long start = Volatile.Read(ref _bodyStart);
-            long elapsed = now - start;
-            if (start != 0 && elapsed > options.MinRequestBodyDataRateGracePeriod.TotalMilliseconds
-                && Volatile.Read(ref _bodyBytes) * 1000.0 / elapsed < options.MinRequestBodyDataRate)
-                Expire(Wait.BodyRate);
+            Expire(Wait.BodyRate);
         }
     }
 
-    /// <summary>Called when a graceful shutdown begins (another thread): a connection waiting for a request that has not started closes.</summary>
+    private bool BodyRateExhausted(long now)
+    {
+        lock (_rateLock) return _waitingSince != 0 && _credit - _rate * (now - _waitingSince) / 1000 < 0;
+    }
+
+    /// <summary>
+    /// Called when a graceful shutdown begins (another thread): a connection waiting for a request — none yet, idle
+    /// between requests, or part of a head received — is not serving one, so its read is cancelled and it closes.
+    /// </summary>
     public void OnStopping()
     {
-        if (_wait is Wait.FirstRequest or Wait.NextRequest) input.CancelPendingRead();
+        Interlocked.Exchange(ref _stopping, 1);
+        if ((Wait)Volatile.Read(ref _wait) != Wait.None) input.CancelPendingRead();
     }
 
     private void Arm(Wait wait, TimeSpan timeout)
     {
         Volatile.Write(ref _deadline, timeout == Timeout.InfiniteTimeSpan ? long.MaxValue : Environment.TickCount64 + (long)timeout.TotalMilliseconds);
         _expired = Wait.None;
-        _wait = wait;
+        Interlocked.Exchange(ref _wait, (int)wait);
     }
 
     private void Expire(Wait wait)

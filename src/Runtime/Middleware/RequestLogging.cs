@@ -65,8 +65,9 @@ public readonly record struct RequestLogEntry(
 /// </summary>
 /// <remarks>
 /// A JSON body is serialized here (once; the response then carries the bytes) so that its size is known. A request
-/// whose handler throws is logged with status 500 and the exception is rethrown for an outer handler. HEAD, 204 and
-/// 304 responses are logged with 0 bytes, since none are sent.
+/// whose handler throws is logged with the status the server answers — a <see cref="BadHttpRequestException"/>'s
+/// own (400, 408, 413, 415, 503 …), 0 when the client is gone, otherwise 500 — and the exception is rethrown for an
+/// outer handler. HEAD, 204 and 304 responses are logged with 0 bytes, since none are sent.
 /// </remarks>
 public sealed class RequestLogging : IMiddleware
 {
@@ -106,10 +107,18 @@ public sealed class RequestLogging : IMiddleware
         {
             response = await next(request).ConfigureAwait(false);
         }
-        catch
+        catch (Exception e)
         {
+            // Logged as the server will answer: a BadHttpRequestException (a body that could not be read or bound)
+            // with its own status and message, a request whose client is gone as dropped, anything else as 500.
+            var (status, size) = e switch
+            {
+                BadHttpRequestException bad => (bad.StatusCode, (long?)Encoding.UTF8.GetByteCount(bad.Message)),
+                OperationCanceledException when request.Aborted.IsCancellationRequested => (0, 0),
+                _ => (500, 0),
+            };
             _sink(new RequestLogEntry(timestamp, request.ClientAddress ?? client, method, target, request.Version,
-                500, null, _time.GetElapsedTime(start)));
+                status, size, _time.GetElapsedTime(start)));
             throw;
         }
 

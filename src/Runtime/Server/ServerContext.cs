@@ -12,6 +12,15 @@ internal sealed class ServerContext(ServerOptions options, Handler handler, Text
     public Handler Handler { get; } = handler;
     public DateCache Date { get; } = new();
 
+    /// <summary>The allowance all requests share for bodies read whole (<see cref="ServerOptions.MaxBufferedBodyBytes"/>).</summary>
+    public MemoryBudget BodyBudget { get; } = new(options.MaxBufferedBodyBytes);
+
+    /// <summary>Options of every connection's receive pipe (bounded: see <see cref="ConnectionBuffers"/>).</summary>
+    public System.IO.Pipelines.PipeOptions InputPipeOptions { get; } = ConnectionBuffers.Input(options);
+
+    /// <summary>Options of every connection's send pipe.</summary>
+    public System.IO.Pipelines.PipeOptions OutputPipeOptions { get; } = ConnectionBuffers.Output();
+
     /// <summary>Whether a graceful shutdown has begun: connections finish their current request and close.</summary>
     public bool IsStopping => _stopping;
 

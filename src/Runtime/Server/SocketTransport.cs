@@ -10,7 +10,8 @@ namespace Kiln.Server;
 /// (Read → send each segment → AdvanceTo). <see cref="Socket.ReceiveAsync(Memory{byte}, SocketFlags, CancellationToken)"/>
 /// and <see cref="Socket.SendAsync(ReadOnlyMemory{byte}, SocketFlags, CancellationToken)"/> reuse one cached
 /// <see cref="SocketAsyncEventArgs"/> per direction per socket, so the loops allocate nothing per operation.
-/// Both pipes use inline schedulers: a request is parsed, handled and sent on the thread that received it.
+/// Both pipes use inline schedulers (a request is parsed, handled and sent on the thread that received it) and
+/// bounded buffering (<see cref="Http.ConnectionBuffers"/>).
 /// </summary>
 internal sealed class SocketTransport : IConnectionTransport
 {
@@ -25,14 +26,14 @@ internal sealed class SocketTransport : IConnectionTransport
     private Task _sendLoop = Task.CompletedTask;
     private volatile bool _lingering;
 
-    public SocketTransport(Socket socket)
+    /// <param name="socket">The connected socket.</param>
+    /// <param name="input">Options of the receive pipe (see <see cref="Http.ConnectionBuffers"/>).</param>
+    /// <param name="output">Options of the send pipe.</param>
+    public SocketTransport(Socket socket, PipeOptions input, PipeOptions output)
     {
         _socket = socket;
-        var options = new PipeOptions(
-            pool: null, readerScheduler: PipeScheduler.Inline, writerScheduler: PipeScheduler.Inline,
-            pauseWriterThreshold: 1024 * 1024, resumeWriterThreshold: 512 * 1024, minimumSegmentSize: 4096, useSynchronizationContext: false);
-        _input = new Pipe(options);
-        _output = new Pipe(options);
+        _input = new Pipe(input);
+        _output = new Pipe(output);
         RemoteEndPoint = socket.RemoteEndPoint;
         LocalEndPoint = socket.LocalEndPoint;
     }

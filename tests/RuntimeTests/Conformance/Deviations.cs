@@ -35,7 +35,9 @@ public static class Deviations
     private const string Connect = "Kiln is an origin server, not a proxy: a well-formed CONNECT is answered 501 Not Implemented";
     private const string Fragment = "a '#' fragment is not part of a request-target (RFC 9112 §3.2): 400";
     private const string Version = "only HTTP/1.0 and HTTP/1.1 are served: another well-formed version is 505, anything that is not HTTP-version syntax (case-sensitive 'HTTP/d.d') is 400";
-    private const string AsteriskForm = "asterisk-form '*' is only for OPTIONS (RFC 9112 §3.2.4): 405 with Allow: OPTIONS";
+    private const string AsteriskForm = "asterisk-form '*' is only for OPTIONS (RFC 9112 §3.2.4): with another method it is a malformed request-target, 400 (not 405: no resource's methods are at issue)";
+    private const string AuthorityForm = "authority-form is only for CONNECT (RFC 9112 §3.2.3): with another method it is a malformed request-target, 400 (not 405)";
+    private const string EmptyHost = "Host must not be empty: http and https URIs always have a host (RFC 9110 §4.2.1), so an empty Host is an invalid field value, 400 (RFC 9112 §3.2 MUST)";
     private const string TransferCodings = "only the chunked transfer coding is implemented: other codings get 501 (RFC 9112 §6.1 SHOULD); parameters on a coding are malformed (400)";
     private const string TeWithCl = "Transfer-Encoding together with Content-Length is rejected (RFC 9112 §6.1: ought to be handled as an error; smuggling vector)";
     private const string HostSyntax = "Host must be a DNS-like name, IPv4 or a bracketed IPv6 literal, with an optional port (RFC 3986 §3.2.2, strict): 400";
@@ -58,6 +60,12 @@ public static class Deviations
     private static Deviation Row(string file, string key, Expectation expected, string reason) => new(file, key, expected, reason);
 
     private static readonly Expectation Rejected = Expectation.Reject(400);
+
+    private static IEnumerable<Deviation> Asterisk(params string[] prefixes)
+        => prefixes.Select(p => Row(Kestrel, p + " * HTTP/1.1\"", Rejected, AsteriskForm));
+
+    private static IEnumerable<Deviation> AuthorityFormRows(params string[] prefixes)
+        => prefixes.Select(p => Row(Kestrel, p + " www.example.com:80 HTTP/1.1\"", Rejected, AuthorityForm));
 
     public static readonly IReadOnlyList<Deviation> All =
     [
@@ -92,8 +100,8 @@ public static class Deviations
         Row(Llhttp, "test/request/method.md:62", Expectation.Reject(501), Connect),
         Row(Llhttp, "test/request/method.md:96", Expectation.Reject(501), Connect),
         Row(Llhttp, "test/request/uri.md:188", Expectation.Reject(501), Connect),
-        Row(Llhttp, "test/request/method.md:135", Expectation.Reject(405), AsteriskForm),
-        Row(Llhttp, "test/request/method.md:458", Expectation.Reject(405), AsteriskForm),
+        Row(Llhttp, "test/request/method.md:135", Rejected, AsteriskForm),
+        Row(Llhttp, "test/request/method.md:458", Rejected, AsteriskForm),
         Row(Llhttp, "test/request/sample.md:67", Rejected, HostSyntax),
         Row(Llhttp, "test/request/sample.md:105", Rejected, HostSyntax),
         Row(Llhttp, "test/request/sample.md:314", Rejected, Http09),
@@ -120,11 +128,20 @@ public static class Deviations
         Row(Kestrel, "#199 \"POST / HTTP/1.0\"", Expectation.Accept(1), Http10Body),
         Row(Kestrel, "#200 \"PUT / HTTP/1.0\"", Expectation.Accept(1), Http10Body),
         Row(Kestrel, "#204 \"GET www.host.com HTTP/1.1\"", Rejected, AuthorityPort),
+        .. Asterisk("#203 \"GET"), .. Asterisk("#205 \"GET", "#206 \"PUT", "#207 \"DELETE", "#208 \"POST", "#209 \"HEAD", "#210 \"TRACE",
+            "#211 \"PATCH", "#212 \"CONNECT", "#213 \"CUSTOM"),
+        .. AuthorityFormRows("#214 \"GET", "#215 \"PUT", "#216 \"DELETE", "#217 \"POST", "#218 \"HEAD", "#219 \"TRACE", "#220 \"PATCH",
+            "#221 \"OPTIONS", "#222 \"CUSTOM"),
+        .. Enumerable.Range(269, 7).Select(n => Row(Kestrel, $"#{n} \"POST / HTTP/1.1\"", Rejected, EmptyHost)),
+        Row(Kestrel, "#276 \"OPTIONS * HTTP/1.1\"", Rejected, EmptyHost),
+        Row(Kestrel, "#277 \"GET /pub/WWW/ HTTP/1.1\"", Rejected, EmptyHost),
+        Row(Kestrel, "#278 \"GET /pub/WWW/ HTTP/1.1\"", Rejected, EmptyHost),
         Row(Kestrel, "#287 \"CONNECT asp.net:80 HTTP/1.1\"", Expectation.Reject(501), Connect),
         Row(Kestrel, "#288 \"CONNECT asp.net:443 HTTP/1.1\"", Expectation.Reject(501), Connect),
         Row(Kestrel, "#289 \"CONNECT user-images.githubusercontent.com:443 HTTP/1.1\"", Expectation.Reject(501), Connect),
 
         // Go net/http.
+        Row(Go, "#3 \"GET / HTTP/1.1\"", Rejected, EmptyHost),
         Row(Go, "#8 \"GET / HTTP/1.1\"", Rejected, HostSyntax + " ('::1' without brackets)"),
         Row(Go, "#21 \"PRI * HTTP/2.0\"", Expectation.Reject(505), Http2),
         Row(Go, "#22 \"CONNECT golang.org:443 HTTP/1.1\"", Rejected, MissingHost),

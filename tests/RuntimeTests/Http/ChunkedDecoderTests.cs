@@ -7,10 +7,10 @@ namespace Kiln.RuntimeTests.Http;
 /// <summary>The chunked decoder, fed whole and one byte at a time (control lines may split anywhere).</summary>
 public class ChunkedDecoderTests
 {
-    private static (OperationStatus Status, string Data, ParseError Error, int Consumed) Decode(string input, int step, long max = 1 << 20)
+    private static (OperationStatus Status, string Data, ParseError Error, int Consumed) Decode(string input, int step, long max = 1 << 20, int maxTrailer = 16384)
     {
         var decoder = new ChunkedDecoder();
-        decoder.Reset(max);
+        decoder.Reset(max, maxTrailer);
         var bytes = Encoding.Latin1.GetBytes(input);
         var output = new byte[4096];
         int consumed = 0, written = 0;
@@ -90,5 +90,14 @@ public class ChunkedDecoderTests
         var (status, data, error, _) = Decode("5\r\nhello\r\n6\r\n", 100, max: 10);
         Assert.Equal((OperationStatus.InvalidData, "hello", ParseError.BodyTooLarge), (status, data, error));
         Assert.Equal(OperationStatus.Done, Decode("5\r\nhello\r\n5\r\nworld\r\n0\r\n\r\n", 100, max: 10).Status);
+    }
+
+    [Fact]
+    public void Trailer_section_over_its_limit_is_rejected_as_too_large()
+    {
+        string body = "1\r\nx\r\n0\r\nX-Trailer: " + new string('t', 60) + "\r\n\r\n";
+        Assert.Equal(OperationStatus.Done, Decode(body, 7, maxTrailer: 80).Status);
+        var (status, _, error, _) = Decode(body, 7, maxTrailer: 40);
+        Assert.Equal((OperationStatus.InvalidData, ParseError.TrailersTooLarge, 431), (status, error, error.StatusCode()));
     }
 }

@@ -65,6 +65,13 @@ public class RequestParserTests
     [InlineData("GET * HTTP/1.1\r\n", "AsteriskFormNotOptions")]
     [InlineData("GET example.com:80 HTTP/1.1\r\n", "AuthorityFormNotConnect")]
     [InlineData("CONNECT /x HTTP/1.1\r\n", "InvalidTarget")]
+    [InlineData("GET http:/// HTTP/1.1\r\n", "InvalidTarget")]         // empty authority (RFC 9110 §4.2.1)
+    [InlineData("GET http:// HTTP/1.1\r\n", "InvalidTarget")]
+    [InlineData("GET https://?q HTTP/1.1\r\n", "InvalidTarget")]
+    [InlineData("\nGET / HTTP/1.1\r\n", "BareLineFeed")]             // only whole CRLFs are skipped before the line
+    [InlineData("\r\n\rGET / HTTP/1.1\r\n", "BareLineFeed")]
+    [InlineData("\r\n\n\r\nGET / HTTP/1.1\r\n", "BareLineFeed")]
+    [InlineData("ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEFG / HTTP/1.1\r\n", "MethodTooLong")]
     public void Malformed_request_lines_carry_their_reason(string input, string expected)
     {
         var (done, _, error, events) = Line(input);
@@ -78,6 +85,8 @@ public class RequestParserTests
     [InlineData("GET / HTTP/1.1\r")]
     [InlineData("GET /very/long/pa")]
     [InlineData("\r\n")]
+    [InlineData("\r\n\r\n\r")]
+    [InlineData("ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEF")]   // a method of exactly the longest length
     public void Incomplete_request_line_needs_more(string input)
     {
         var (done, consumed, error, _) = Line(input);
@@ -88,6 +97,8 @@ public class RequestParserTests
     [Theory]
     [InlineData("GET / HTTP/5.6", "UnsupportedVersion")]
     [InlineData("G\x01", "InvalidMethod")]
+    [InlineData("ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEFG", "MethodTooLong")]   // one byte past the longest, no space yet
+    [InlineData("\n", "BareLineFeed")]
     public void Incomplete_but_already_wrong_lines_fail_early(string input, string expected)
         => Assert.Equal(expected, Line(input).Error.ToString());
 
@@ -129,9 +140,26 @@ public class RequestParserTests
     [InlineData("BodyTooLarge", 413)]
     [InlineData("UnsupportedVersion", 505)]
     [InlineData("UnsupportedTransferCoding", 501)]
-    [InlineData("AsteriskFormNotOptions", 405)]
+    [InlineData("AsteriskFormNotOptions", 400)]
+    [InlineData("AuthorityFormNotConnect", 400)]
+    [InlineData("MethodTooLong", 501)]
+    [InlineData("TrailersTooLarge", 431)]
     [InlineData("RequestHeadersTimeout", 408)]
     [InlineData("ExpectationFailed", 417)]
     [InlineData("InvalidChunkedBody", 400)]
     public void Each_reason_maps_to_one_status(string error, int status) => Assert.Equal(status, Enum.Parse<ParseError>(error).StatusCode());
+
+    [Fact]
+    public void Host_and_authority_are_never_empty()
+    {
+        Assert.False(RequestParser<Recorder>.IsValidAuthority(""u8, requirePort: false));
+        Assert.True(RequestParser<Recorder>.IsValidAuthority("x"u8, requirePort: false));
+    }
+
+    [Fact]
+    public void The_413_reason_is_Content_Too_Large_in_the_status_line_and_the_body()
+    {
+        Assert.Equal("Content Too Large", ParseError.BodyTooLarge.Reason());
+        Assert.Equal("HTTP/1.1 413 Content Too Large\r\n", Encoding.ASCII.GetString(StatusLines.Get(413)));
+    }
 }

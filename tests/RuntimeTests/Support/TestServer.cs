@@ -16,7 +16,8 @@ public sealed class TestServer : IAsyncDisposable
         Options = options;
     }
 
-    public static async Task<TestServer> StartAsync(Action<ServerOptions>? configure = null, Handler? handler = null, bool listen = true)
+    public static async Task<TestServer> StartAsync(Action<ServerOptions>? configure = null, Handler? handler = null, bool listen = true,
+        Action<HttpServer>? setup = null)
     {
         var options = new ServerOptions();
         if (listen) options.Listen(IPAddress.Loopback, 0);
@@ -24,6 +25,7 @@ public sealed class TestServer : IAsyncDisposable
         var server = handler is null ? new HttpServer(new TestRouter(), options) : new HttpServer(handler, options);
         var test = new TestServer(server, options);
         server.ErrorLog = TextWriter.Synchronized(test.Log);
+        setup?.Invoke(server);
         await server.StartAsync();
         return test;
     }
