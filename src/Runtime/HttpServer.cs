@@ -5,6 +5,7 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography.X509Certificates;
 using Kiln.Http;
 using Kiln.Server;
+using Kiln.Server.Linux;
 
 namespace Kiln;
 
@@ -30,6 +31,7 @@ public sealed class HttpServer : IAsyncDisposable
     private readonly Lock _lock = new();
     private ServerContext? _context;
     private ConnectionManager? _connections;
+    private EpollTransport? _epoll;
     private Task? _stopTask;
     private EndPoint[] _bound = [];
 
@@ -87,10 +89,12 @@ public sealed class HttpServer : IAsyncDisposable
             if (_options.Listeners.Count == 0) throw new InvalidOperationException("No listener configured: call ServerOptions.Listen, ListenUnix or ListenTls.");
             ct.ThrowIfCancellationRequested();
             var context = new ServerContext(_options, Pipeline.Compose(_middleware, _terminal), ErrorLog);
+            bool epoll = UsesEpoll(_options.Transport) && _options.Listeners.Any(l => l.Certificate is null);
             try
             {
                 foreach (var listen in _options.Listeners)
                     _listeners.Add(Listener.Bind(listen, _options.ReusePort));
+                if (epoll) _epoll = new EpollTransport(Environment.ProcessorCount, context.Log);
             }
             catch
             {
@@ -106,6 +110,16 @@ public sealed class HttpServer : IAsyncDisposable
         }
         return Task.CompletedTask;
     }
+
+    private static bool UsesEpoll(ServerTransport transport) => transport switch
+    {
+        ServerTransport.Auto => EpollTransport.IsSupported,
+        ServerTransport.Sockets => false,
+        ServerTransport.Epoll => EpollTransport.IsSupported
+            ? true
+            : throw new PlatformNotSupportedException("ServerTransport.Epoll needs Linux; use ServerTransport.Auto or Sockets."),
+        _ => throw new ArgumentOutOfRangeException(nameof(transport), transport, "Unknown transport."),
+    };
 
     /// <summary>
     /// Starts the server if needed, then serves until <paramref name="ct"/> is cancelled or the process receives
@@ -168,6 +182,7 @@ public sealed class HttpServer : IAsyncDisposable
             catch (TimeoutException) { }
         }
         connections.Dispose();
+        _epoll?.Dispose();
     }
 
     private async Task AcceptLoopAsync(Listener listener)
@@ -220,7 +235,11 @@ public sealed class HttpServer : IAsyncDisposable
         {
             if (listener.IsTcp) socket.NoDelay = true;
             IConnectionTransport transport;
-            if (listener.Certificate is null)
+            if (listener.Certificate is null && _epoll is not null)
+            {
+                transport = _epoll.Attach(socket);
+            }
+            else if (listener.Certificate is null)
             {
                 var socketTransport = new SocketTransport(socket);
                 socketTransport.Start();
