@@ -10,7 +10,9 @@ namespace Kiln.Server;
 /// (Read → send each segment → AdvanceTo). <see cref="Socket.ReceiveAsync(Memory{byte}, SocketFlags, CancellationToken)"/>
 /// and <see cref="Socket.SendAsync(ReadOnlyMemory{byte}, SocketFlags, CancellationToken)"/> reuse one cached
 /// <see cref="SocketAsyncEventArgs"/> per direction per socket, so the loops allocate nothing per operation.
-/// Both pipes use inline schedulers: a request is parsed, handled and sent on the thread that received it.
+/// The connection's reads resume on the thread pool, not inline in the receive loop: a handler that blocks (a
+/// synchronous body read) would otherwise hold the very loop that must receive what it waits for. Writes are
+/// inline: a flush sends on the thread that flushed.
 /// </summary>
 internal sealed class SocketTransport : IConnectionTransport
 {
@@ -28,11 +30,12 @@ internal sealed class SocketTransport : IConnectionTransport
     public SocketTransport(Socket socket)
     {
         _socket = socket;
-        var options = new PipeOptions(
+        _input = new Pipe(new PipeOptions(
+            pool: null, readerScheduler: PipeScheduler.ThreadPool, writerScheduler: PipeScheduler.Inline,
+            pauseWriterThreshold: 1024 * 1024, resumeWriterThreshold: 512 * 1024, minimumSegmentSize: 4096, useSynchronizationContext: false));
+        _output = new Pipe(new PipeOptions(
             pool: null, readerScheduler: PipeScheduler.Inline, writerScheduler: PipeScheduler.Inline,
-            pauseWriterThreshold: 1024 * 1024, resumeWriterThreshold: 512 * 1024, minimumSegmentSize: 4096, useSynchronizationContext: false);
-        _input = new Pipe(options);
-        _output = new Pipe(options);
+            pauseWriterThreshold: 1024 * 1024, resumeWriterThreshold: 512 * 1024, minimumSegmentSize: 4096, useSynchronizationContext: false));
         RemoteEndPoint = socket.RemoteEndPoint;
         LocalEndPoint = socket.LocalEndPoint;
     }

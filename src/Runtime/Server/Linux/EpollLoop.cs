@@ -8,19 +8,31 @@ namespace Kiln.Server.Linux;
 /// <c>epoll_wait</c>, and for each ready socket completes the connection's parked read or flush — inline, so the
 /// request is parsed, handled and answered on this thread, with no hand-off to the thread pool. Registering and
 /// closing sockets are commands other threads post (woken through an eventfd); the slot table is touched only by
-/// this thread, so nothing here takes a lock.
+/// the owning thread, so nothing here takes a lock.
 /// </summary>
+/// <remarks>
+/// A handler that blocks its thread (synchronous I/O, a lock, <c>Thread.Sleep</c>) would stall every connection of
+/// the loop — and deadlock if it waits for this very loop, as a synchronous body read does. So the transport's
+/// watchdog (<see cref="HandOffIfBlocked"/>) gives the loop a new thread when one dispatch has run for
+/// <see cref="BlockedAfter"/>: the new owner first treats every socket as ready (the old thread may have fetched
+/// events it will never process), and the old thread, once its handler returns, sees it is no longer the owner and
+/// exits.
+/// </remarks>
 internal sealed unsafe class EpollLoop
 {
     private const int MaxEvents = 256;
     private const ulong WakeToken = ulong.MaxValue;
 
-    [ThreadStatic] private static EpollLoop? t_current;
+    /// <summary>How long one dispatch may hold the thread before the loop moves to a new one.</summary>
+    public static readonly TimeSpan BlockedAfter = TimeSpan.FromMilliseconds(100);
 
     private readonly int _epoll;
     private readonly int _wake;
-    private readonly Thread _thread;
+    private readonly int _index;
     private readonly Action<string> _log;
+    private volatile Thread _owner;
+    private long _busySince;   // Environment.TickCount64 when the running dispatch began; 0 between dispatches
+    private int _rescan;       // a new owner treats every socket as ready once
     private readonly ConcurrentQueue<EpollConnection> _toRegister = new();
     private readonly ConcurrentQueue<EpollConnection> _toClose = new();
     private EpollConnection?[] _slots = new EpollConnection?[64];
@@ -48,12 +60,12 @@ internal sealed unsafe class EpollLoop
             LibC.close(_epoll);
             throw error;
         }
-        _thread = new Thread(Run) { IsBackground = true, Name = $"kiln-epoll-{index}" };
-        _thread.UnsafeStart();
+        _index = index;
+        _owner = StartThread();
     }
 
-    /// <summary>Whether the calling thread is this loop's thread.</summary>
-    public bool IsCurrentThread => t_current == this;
+    /// <summary>Whether the calling thread is this loop's (current) thread.</summary>
+    public bool IsCurrentThread => ReferenceEquals(_owner, Thread.CurrentThread);
 
     /// <summary>Adds a connection to the epoll set (on the loop thread, soon).</summary>
     public void Register(EpollConnection connection)
@@ -74,7 +86,27 @@ internal sealed unsafe class EpollLoop
     {
         _stopping = true;
         Wake();
-        if (!IsCurrentThread) _thread.Join(TimeSpan.FromSeconds(5));
+        var owner = _owner;
+        if (!ReferenceEquals(owner, Thread.CurrentThread)) owner.Join(TimeSpan.FromSeconds(5));
+    }
+
+    /// <summary>The watchdog: moves the loop to a new thread if one dispatch has blocked its thread too long.</summary>
+    public void HandOffIfBlocked(long now)
+    {
+        long since = Volatile.Read(ref _busySince);
+        if (since == 0 || now - since < (long)BlockedAfter.TotalMilliseconds || _stopping) return;
+        if (Interlocked.CompareExchange(ref _busySince, 0, since) != since) return;
+        _log($"I/O thread {_index}: a handler blocked it for over {BlockedAfter.TotalMilliseconds:0} ms; " +
+            "its other connections move to a new thread (await instead of blocking, or use Task.Run for blocking work)");
+        Volatile.Write(ref _rescan, 1);
+        _owner = StartThread();
+    }
+
+    private Thread StartThread()
+    {
+        var thread = new Thread(Run) { IsBackground = true, Name = $"kiln-epoll-{_index}" };
+        thread.UnsafeStart();
+        return thread;
     }
 
     private void Wake()
@@ -87,10 +119,20 @@ internal sealed unsafe class EpollLoop
 
     private void Run()
     {
-        t_current = this;
+        var me = Thread.CurrentThread;
+        while (!ReferenceEquals(_owner, me)) Thread.Yield();   // the field is set just after the thread starts
         byte* events = (byte*)NativeMemory.Alloc((nuint)(MaxEvents * LibC.EpollEventSize));
+        bool replaced = false;
         try
         {
+            if (Interlocked.Exchange(ref _rescan, 0) != 0)
+            {
+                // Taking over from a blocked thread: it may hold events it has not processed, and edges do not repeat.
+                for (int slot = 0; slot < _slots.Length && !replaced; slot++)
+                    if (_slots[slot] is { } connection) replaced = !Dispatch(connection, LibC.EPOLLIN | LibC.EPOLLOUT, me);
+                replaced = replaced || !RunCommands(me);
+                if (replaced) return;
+            }
             while (true)
             {
                 int count = LibC.epoll_wait(_epoll, events, MaxEvents, -1);
@@ -114,28 +156,44 @@ internal sealed unsafe class EpollLoop
                     var connection = _slots[(int)(uint)token];
                     // A connection closed earlier in this batch (or its slot's next tenant) ignores a stale event.
                     if (connection is null || connection.Token != token) continue;
-                    Dispatch(connection, LibC.EventMask(events, i));
+                    if (!Dispatch(connection, LibC.EventMask(events, i), me))
+                    {
+                        replaced = true;
+                        return;
+                    }
                 }
-                RunCommands();
+                if (!RunCommands(me))
+                {
+                    replaced = true;
+                    return;
+                }
                 if (_stopping && _slotsUsed == 0) break;
             }
         }
         finally
         {
-            for (int slot = 0; slot < _slots.Length; slot++)
-                if (_slots[slot] is { } left) CloseNow(left, slot);
             NativeMemory.Free(events);
-            LibC.close(_wake);
-            LibC.close(_epoll);
-            t_current = null;
+            if (!replaced)
+            {
+                for (int slot = 0; slot < _slots.Length; slot++)
+                    if (_slots[slot] is { } left) CloseNow(left, slot);
+                LibC.close(_wake);
+                LibC.close(_epoll);
+            }
         }
     }
 
-    private void Dispatch(EpollConnection connection, uint events)
+    // Runs a connection's event handling (and the request it completes, inline) under the watchdog's eye; false
+    // when the watchdog moved the loop to another thread meanwhile (this thread must then leave at once). Whoever
+    // clears _busySince first decides: this thread finishing, or the watchdog handing off.
+    private bool Dispatch(EpollConnection connection, uint events, Thread me)
     {
+        long mine = Math.Max(1, Environment.TickCount64);
+        Volatile.Write(ref _busySince, mine);
         try
         {
-            connection.OnEvents(events);
+            if (events == 0) connection.Abort();
+            else connection.OnEvents(events);
         }
         catch (Exception e)
         {
@@ -143,11 +201,17 @@ internal sealed unsafe class EpollLoop
             _log($"I/O thread: unexpected error on a connection: {e}");
             connection.Abort();
         }
+        return Interlocked.CompareExchange(ref _busySince, 0, mine) == mine && ReferenceEquals(_owner, me);
     }
 
-    private void RunCommands()
+    // Registers and closes sockets; runs no connection code except through Dispatch (an abort completes parked
+    // operations inline), so the slot table is never touched by a thread the watchdog has replaced.
+    private bool RunCommands(Thread me)
     {
-        while (_toRegister.TryDequeue(out var connection)) Add(connection);
+        while (_toRegister.TryDequeue(out var connection))
+        {
+            if (!Add(connection) && !Dispatch(connection, 0, me)) return false;
+        }
         while (_toClose.TryDequeue(out var connection))
         {
             int slot = (int)(uint)connection.Token;
@@ -156,14 +220,16 @@ internal sealed unsafe class EpollLoop
             else
                 connection.OnClosed();   // never registered (or already closed)
         }
+        return true;
     }
 
-    private void Add(EpollConnection connection)
+    // False when epoll refused the socket (the caller aborts the connection).
+    private bool Add(EpollConnection connection)
     {
         if (connection.CloseRequested)
         {
             connection.OnClosed();
-            return;
+            return true;
         }
         int slot;
         if (_freeSlots.Count > 0)
@@ -182,11 +248,10 @@ internal sealed unsafe class EpollLoop
         _slots[slot] = connection;
         _slotsUsed++;
         // Edge-triggered, both directions; a socket that is already readable reports it at once.
-        if (LibC.EpollControl(_epoll, LibC.EPOLL_CTL_ADD, connection.Fd, LibC.EPOLLIN | LibC.EPOLLOUT | LibC.EPOLLRDHUP | LibC.EPOLLET, token) < 0)
-        {
-            _log($"epoll_ctl(ADD) failed (errno {Marshal.GetLastPInvokeError()}); closing the connection");
-            connection.Abort();
-        }
+        if (LibC.EpollControl(_epoll, LibC.EPOLL_CTL_ADD, connection.Fd, LibC.EPOLLIN | LibC.EPOLLOUT | LibC.EPOLLRDHUP | LibC.EPOLLET, token) == 0)
+            return true;
+        _log($"epoll_ctl(ADD) failed (errno {Marshal.GetLastPInvokeError()}); closing the connection");
+        return false;
     }
 
     private void CloseNow(EpollConnection connection, int slot)

@@ -6,10 +6,14 @@ namespace Kiln.Server.Linux;
 /// The epoll transport of one server: one <see cref="EpollLoop"/> per processor the process may run on, and accepted
 /// sockets dealt to them in turn (a connection stays on its loop for its lifetime, so its requests never change
 /// thread). Linux only; TLS connections stay on the socket transport (their bytes go through <c>SslStream</c>).
+/// A watchdog timer moves a loop whose thread a handler has blocked to a new thread (see <see cref="EpollLoop"/>).
 /// </summary>
 internal sealed class EpollTransport : IDisposable
 {
+    private static readonly TimeSpan WatchdogPeriod = EpollLoop.BlockedAfter / 2;
+
     private readonly EpollLoop[] _loops;
+    private readonly ITimer? _watchdog;
     private uint _next;
 
     public EpollTransport(int threads, Action<string> log)
@@ -18,6 +22,11 @@ internal sealed class EpollTransport : IDisposable
         try
         {
             for (int i = 0; i < _loops.Length; i++) _loops[i] = new EpollLoop(i, log);
+            _watchdog = TimeProvider.System.CreateTimer(static state =>
+            {
+                long now = Environment.TickCount64;
+                foreach (var loop in (EpollLoop[])state!) loop.HandOffIfBlocked(now);
+            }, _loops, WatchdogPeriod, WatchdogPeriod);
         }
         catch
         {
@@ -39,6 +48,7 @@ internal sealed class EpollTransport : IDisposable
     /// <summary>Stops the loops (after the server has drained its connections).</summary>
     public void Dispose()
     {
+        _watchdog?.Dispose();
         foreach (var loop in _loops) loop?.Stop();
     }
 }
