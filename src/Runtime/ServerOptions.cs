@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
+using Kiln.Server;
 
 namespace Kiln;
 
@@ -51,7 +52,7 @@ public sealed class ServerOptions
         ArgumentOutOfRangeException.ThrowIfGreaterThan(port, IPEndPoint.MaxPort);
         if (!certificate.HasPrivateKey)
             throw new ArgumentException("The TLS certificate must include its private key.", nameof(certificate));
-        _listeners.Add(new ListenOptions(new IPEndPoint(address, port), certificate));
+        _listeners.Add(new ListenOptions(new IPEndPoint(address, port), new TlsHandshake(certificate)));
     }
 
     /// <summary>Sets <c>SO_REUSEPORT</c> on TCP listeners so several processes can share a port (Linux, BSD).</summary>
@@ -211,10 +212,10 @@ public enum ServerTransport
     /// Kiln's own transport: one edge-triggered epoll loop per processor, each connection's requests parsed, handled
     /// and answered inline on its loop's thread, with one <c>recv</c> and one <c>send</c> per request (or per
     /// pipelined batch). Linux only. A handler that blocks its thread (rather than awaiting) holds up the other
-    /// connections of its loop.
+    /// connections of its loop until a watchdog moves them to a new thread, after 100 ms.
     /// </summary>
     Epoll,
 }
 
-/// <summary>One configured listener: an endpoint and, for HTTPS, its certificate.</summary>
-internal sealed record ListenOptions(EndPoint EndPoint, X509Certificate2? Certificate);
+/// <summary>One configured listener: an endpoint and, for HTTPS, the TLS handshake with its certificate.</summary>
+internal sealed record ListenOptions(EndPoint EndPoint, ConnectionSecurity? Security);
