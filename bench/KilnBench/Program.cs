@@ -1,5 +1,5 @@
 // Kiln's side of the load benchmark: the same routes as bench/Baselines/Kestrel, served by HttpServer.
-//   dotnet run -c Release --project bench/KilnBench -- --urls http://127.0.0.1:5002
+//   dotnet run -c Release --project bench/KilnBench -- --urls http://127.0.0.1:5002 [--transport epoll|sockets]
 //   dotnet run -c Release --project bench/KilnBench -- --alloc [/plaintext] [requests] [depth]
 using Kiln;
 using Kiln.LoadBench;
@@ -13,8 +13,10 @@ if (args.Length > 0 && args[0] == "--alloc")
 }
 
 var options = ServerOptions.FromArgs(args, defaultPort: 5002);
+int transport = Array.IndexOf(args, "--transport");
+if (transport >= 0) options.Transport = args[transport + 1] == "sockets" ? ServerTransport.Sockets : ServerTransport.Epoll;
 await using var server = new HttpServer(new BenchRouter(), options) { ErrorLog = null };
 await server.StartAsync();
-Console.WriteLine("Kiln listening on " + string.Join(", ", server.BoundEndPoints));
+Console.WriteLine($"Kiln listening on {string.Join(", ", server.BoundEndPoints)} ({options.Transport} transport)");
 await server.RunAsync();
 return 0;

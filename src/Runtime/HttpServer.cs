@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Kiln.Http;
 using Kiln.Server;
+using Kiln.Server.Linux;
 
 namespace Kiln;
 
@@ -28,6 +29,7 @@ public sealed class HttpServer : IAsyncDisposable
     private readonly Lock _lock = new();
     private ServerContext? _context;
     private ConnectionManager? _connections;
+    private EpollTransport? _epoll;
     private Task? _stopTask;
     private EndPoint[] _bound = [];
 
@@ -92,10 +94,12 @@ public sealed class HttpServer : IAsyncDisposable
             if (_options.Listeners.Count == 0) throw new InvalidOperationException("No listener configured: call ServerOptions.Listen, ListenUnix or ListenTls.");
             ct.ThrowIfCancellationRequested();
             var context = new ServerContext(_options, Pipeline.Compose(_middleware, _terminal), ErrorLog);
+            bool epoll = UsesEpoll(_options.Transport) && HasPlainListener(_options.Listeners);
             try
             {
                 foreach (var listen in _options.Listeners)
                     _listeners.Add(Listener.Bind(listen, _options.ReusePort));
+                if (epoll) _epoll = new EpollTransport(Environment.ProcessorCount, context.Log);
             }
             catch
             {
@@ -114,6 +118,23 @@ public sealed class HttpServer : IAsyncDisposable
         }
         return Task.CompletedTask;
     }
+
+    private static bool HasPlainListener(IReadOnlyList<ListenOptions> listeners)
+    {
+        foreach (var listen in listeners)
+            if (listen.Security is null) return true;
+        return false;
+    }
+
+    private static bool UsesEpoll(ServerTransport transport) => transport switch
+    {
+        ServerTransport.Auto => EpollTransport.IsSupported,
+        ServerTransport.Sockets => false,
+        ServerTransport.Epoll => EpollTransport.IsSupported
+            ? true
+            : throw new PlatformNotSupportedException("ServerTransport.Epoll needs Linux; use ServerTransport.Auto or Sockets."),
+        _ => throw new ArgumentOutOfRangeException(nameof(transport), transport, "Unknown transport."),
+    };
 
     /// <summary>
     /// Starts the server if needed, then serves until <paramref name="ct"/> is cancelled or the process receives
@@ -176,6 +197,7 @@ public sealed class HttpServer : IAsyncDisposable
             catch (TimeoutException) { }
         }
         connections.Dispose();
+        _epoll?.Dispose();
     }
 
     private async Task AcceptLoopAsync(Listener listener)
@@ -228,7 +250,11 @@ public sealed class HttpServer : IAsyncDisposable
         {
             if (listener.IsTcp) socket.NoDelay = true;
             IConnectionTransport transport;
-            if (listener.Security is null)
+            if (listener.Security is null && _epoll is not null)
+            {
+                transport = _epoll.Attach(socket);
+            }
+            else if (listener.Security is null)
             {
                 var socketTransport = new SocketTransport(socket, _context!.InputPipeOptions, _context.OutputPipeOptions);
                 socketTransport.Start();

@@ -58,6 +58,13 @@ public sealed class ServerOptions
     /// <summary>Sets <c>SO_REUSEPORT</c> on TCP listeners so several processes can share a port (Linux, BSD).</summary>
     public bool ReusePort { get; set; }
 
+    /// <summary>
+    /// How connections are read and written: <see cref="ServerTransport.Auto"/> (the default) picks
+    /// <see cref="ServerTransport.Epoll"/> on Linux and <see cref="ServerTransport.Sockets"/> elsewhere. TLS
+    /// connections always use the socket transport.
+    /// </summary>
+    public ServerTransport Transport { get; set; } = ServerTransport.Auto;
+
     /// <summary>The longest request line in bytes, CRLF included (answered with 414).</summary>
     public int MaxRequestLineSize { get; set; } = 8 * 1024;
 
@@ -205,6 +212,27 @@ public sealed class ServerOptions
             throw new ArgumentException($"Invalid URL '{url}': '{host}' is not an IP address (host names other than localhost are not resolved).");
         Listen(address, port);
     }
+}
+
+/// <summary>How an <see cref="HttpServer"/> moves bytes between its sockets and its connections.</summary>
+public enum ServerTransport
+{
+    /// <summary><see cref="Epoll"/> on Linux, <see cref="Sockets"/> elsewhere.</summary>
+    Auto,
+
+    /// <summary>
+    /// .NET's <see cref="Socket"/> with System.IO.Pipelines: a receive loop and a send loop per connection on the
+    /// thread pool. Portable.
+    /// </summary>
+    Sockets,
+
+    /// <summary>
+    /// Kiln's own transport: one edge-triggered epoll loop per processor, each connection's requests parsed, handled
+    /// and answered inline on its loop's thread, with one <c>recv</c> and one <c>send</c> per request (or per
+    /// pipelined batch). Linux only. A handler that blocks its thread (rather than awaiting) holds up the other
+    /// connections of its loop until a watchdog moves them to a new thread, after 100 ms.
+    /// </summary>
+    Epoll,
 }
 
 /// <summary>One configured listener: an endpoint and, for HTTPS, the TLS handshake with its certificate.</summary>

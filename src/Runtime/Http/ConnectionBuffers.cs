@@ -30,14 +30,16 @@ internal static class ConnectionBuffers
     public static PipeOptions Input(ServerOptions options)
     {
         int pause = InputPauseThreshold(options);
-        return Create(pause);
+        return Create(pause, PipeScheduler.ThreadPool);
     }
 
     /// <summary>Options for a connection's output pipe (the send side).</summary>
-    public static PipeOptions Output() => Create(OutputPauseThreshold);
+    public static PipeOptions Output() => Create(OutputPauseThreshold, PipeScheduler.Inline);
 
-    // Inline schedulers: a request is parsed, handled and sent on the thread that received it.
-    private static PipeOptions Create(int pause) => new(
-        pool: null, readerScheduler: PipeScheduler.Inline, writerScheduler: PipeScheduler.Inline,
+    // Reads resume on the thread pool, not inline in the receive loop: a handler that blocks (a synchronous body
+    // read) would otherwise hold the very loop that must receive what it waits for. Writes are inline: a flush
+    // sends on the thread that flushed.
+    private static PipeOptions Create(int pause, PipeScheduler readerScheduler) => new(
+        pool: null, readerScheduler: readerScheduler, writerScheduler: PipeScheduler.Inline,
         pauseWriterThreshold: pause, resumeWriterThreshold: pause / 2, minimumSegmentSize: SegmentSize, useSynchronizationContext: false);
 }

@@ -10,8 +10,9 @@ namespace Kiln.Server;
 /// (Read → send each segment → AdvanceTo). <see cref="Socket.ReceiveAsync(Memory{byte}, SocketFlags, CancellationToken)"/>
 /// and <see cref="Socket.SendAsync(ReadOnlyMemory{byte}, SocketFlags, CancellationToken)"/> reuse one cached
 /// <see cref="SocketAsyncEventArgs"/> per direction per socket, so the loops allocate nothing per operation.
-/// Both pipes use inline schedulers (a request is parsed, handled and sent on the thread that received it) and
-/// bounded buffering (<see cref="Http.ConnectionBuffers"/>).
+/// Buffering is bounded (<see cref="Http.ConnectionBuffers"/>). The connection's reads resume on the thread pool, not inline in the receive loop: a handler that blocks (a
+/// synchronous body read) would otherwise hold the very loop that must receive what it waits for. Writes are
+/// inline: a flush sends on the thread that flushed.
 /// </summary>
 internal sealed class SocketTransport : IConnectionTransport
 {

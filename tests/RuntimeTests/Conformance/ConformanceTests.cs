@@ -11,6 +11,9 @@ namespace Kiln.RuntimeTests.Conformance;
 /// </summary>
 public class ConformanceTests(ITestOutputHelper output)
 {
+    /// <summary>The transport under the connection: <see langword="null"/> for in-memory pipes (see <see cref="Support.Transports"/>).</summary>
+    protected virtual ServerTransport? Transport => null;
+
     [CorpusFact("llhttp_requests.jsonl")]
     public Task Llhttp_requests() => CheckAsync("llhttp_requests.jsonl");
 
@@ -49,14 +52,14 @@ public class ConformanceTests(ITestOutputHelper output)
             run++;
             var input = SourceExpectations.Input(file, row);
             bool lax = SourceExpectations.RunWithoutHostRequirement(file);
-            var (outcome, seen, text) = await ConnectionHarness.RunAsync(input, o => o.RequireHost = !lax);
+            var (outcome, seen, text) = await ConnectionHarness.RunAsync(input, o => o.RequireHost = !lax, Transport);
             var problem = expectation.Check(outcome, seen);
             if (problem is not null)
                 failures.Add($"[{key}] expected {expectation.Description}: {problem}\n    input: {Show(input)}\n    output: {Show(text)}");
         }
         var stale = Deviations.For(file).Where(d => !usedDeviations.Contains(d)).ToList();
         foreach (var d in stale) failures.Add($"deviation '{d.Key}' matches no row of {file} (stale entry)");
-        output.WriteLine($"{file}: {rows.Count} rows, {run} run, {skipped} skipped, {deviated} with a documented deviation, {failures.Count} failures");
+        output.WriteLine($"{file} over {Transport?.ToString() ?? "in-memory pipes"}: {rows.Count} rows, {run} run, {skipped} skipped, {deviated} with a documented deviation, {failures.Count} failures");
         foreach (var f in failures) output.WriteLine(f);
         Assert.True(failures.Count == 0, $"{failures.Count} of {rows.Count} rows of {file} failed:\n" + string.Join("\n", failures));
     }
@@ -68,4 +71,16 @@ public class ConformanceTests(ITestOutputHelper output)
         var s = JsonSerializer.Serialize(text.Length > 300 ? text[..300] + "…" : text);
         return s;
     }
+}
+
+/// <summary>Every corpus row over a loopback socket through the socket transport.</summary>
+public sealed class ConformanceTestsOverSockets(ITestOutputHelper output) : ConformanceTests(output)
+{
+    protected override ServerTransport? Transport => ServerTransport.Sockets;
+}
+
+/// <summary>Every corpus row over a loopback socket through the epoll transport.</summary>
+public sealed class ConformanceTestsOverEpoll(ITestOutputHelper output) : ConformanceTests(output)
+{
+    protected override ServerTransport? Transport => Support.Transports.Epoll;
 }

@@ -1,9 +1,12 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Net;
+using System.Net.Sockets;
 using System.Text;
 using Kiln.Http;
+using Kiln.RuntimeTests.Support;
 using Kiln.Server;
+using Kiln.Server.Linux;
 
 namespace Kiln.RuntimeTests.Conformance;
 
@@ -22,20 +25,22 @@ public sealed record Outcome(int Answered, int? RejectStatus, bool Pending, bool
 }
 
 /// <summary>
-/// Runs the real <see cref="HttpConnection"/> over in-memory pipes, without sockets: the input is written at
-/// once, and the outcome is taken when the connection either closes or blocks waiting for more bytes. The handler
-/// records each request (reading its body to the end) and answers 200.
+/// Runs the real <see cref="HttpConnection"/> over in-memory pipes (no sockets), or over a loopback socket through a
+/// real transport: the input is sent at once, and the outcome is taken when the connection either closes or blocks
+/// waiting for bytes beyond everything that was sent. The handler records each request (reading its body to the
+/// end) and answers 200.
 /// </summary>
 public static class ConnectionHarness
 {
-    public static async Task<(Outcome Outcome, List<SeenRequest> Requests, string Output)> RunAsync(byte[] input, Action<ServerOptions>? configure = null)
+    public static async Task<(Outcome Outcome, List<SeenRequest> Requests, string Output)> RunAsync(byte[] input, Action<ServerOptions>? configure = null, ServerTransport? transport = null)
     {
-        var (outcome, requests, output, _) = await RunCountingAsync(input, configure);
+        var (outcome, requests, output, _) = await RunCountingAsync(input, configure, transport);
         return (outcome, requests, output);
     }
 
     /// <summary>As <see cref="RunAsync"/>, also counting the connection's output flushes.</summary>
-    public static async Task<(Outcome Outcome, List<SeenRequest> Requests, string Output, int Flushes)> RunCountingAsync(byte[] input, Action<ServerOptions>? configure = null)
+    /// <param name="transport">A real transport to run over a loopback socket, or <see langword="null"/> for in-memory pipes.</param>
+    public static async Task<(Outcome Outcome, List<SeenRequest> Requests, string Output, int Flushes)> RunCountingAsync(byte[] input, Action<ServerOptions>? configure = null, ServerTransport? transport = null)
     {
         var options = new ServerOptions { RequireHost = true };
         configure?.Invoke(options);
@@ -58,14 +63,12 @@ public static class ConnectionHarness
         };
         var log = new StringWriter();
         var context = new ServerContext(options, handler, TextWriter.Synchronized(log));
-        var inputPipe = new Pipe(new PipeOptions(pauseWriterThreshold: 0, useSynchronizationContext: false));
-        var outputPipe = new Pipe(new PipeOptions(pauseWriterThreshold: 0, useSynchronizationContext: false));
-        var reader = new WatchingPipeReader(inputPipe.Reader);
-        var writer = new CountingPipeWriter(outputPipe.Writer);
-        var transport = new MemoryTransport(reader, writer);
-        await inputPipe.Writer.WriteAsync(input);
+        await using IWire wire = transport is null ? new MemoryWire() : await SocketWire.ConnectAsync(transport.Value);
+        var reader = new WatchingPipeReader(wire.Transport.Input, input.Length);
+        var writer = new CountingPipeWriter(wire.Transport.Output);
+        await wire.SendAsync(input);
 
-        var connection = new HttpConnection(context, transport, isHttps: false);
+        var connection = new HttpConnection(context, new WatchedTransport(wire.Transport, reader, writer), isHttps: false);
         var run = Task.Run(connection.RunAsync);
         var first = await Task.WhenAny(run, reader.Waiting, Task.Delay(10_000));
         if (first != run && first != reader.Waiting) throw new TimeoutException("The connection neither closed nor waited for input.");
@@ -74,10 +77,10 @@ public static class ConnectionHarness
         writer.Freeze();
 
         // Take what was answered before the connection stopped or blocked; then end the input so it finishes.
-        var output = outputPipe.Reader.TryRead(out var result) ? result.Buffer.ToArray() : [];
+        var output = await wire.TakeOutputAsync(writer.Written, closed);
         if (!closed)
         {
-            await inputPipe.Writer.CompleteAsync();
+            await wire.EndInputAsync();
             await run.WaitAsync(TimeSpan.FromSeconds(10));
         }
         var statuses = ParseStatuses(output, seen);
@@ -108,18 +111,145 @@ public static class ConnectionHarness
         return statuses;
     }
 
-    /// <summary>Counts flushes (up to <see cref="Freeze"/>).</summary>
+    /// <summary>Where the connection's bytes come from and go to.</summary>
+    private interface IWire : IAsyncDisposable
+    {
+        IConnectionTransport Transport { get; }
+        Task SendAsync(byte[] input);
+        /// <summary>The answers: the <paramref name="written"/> bytes the connection has written (all of them, when it closed).</summary>
+        Task<byte[]> TakeOutputAsync(long written, bool closed);
+        Task EndInputAsync();
+    }
+
+    /// <summary>In-memory pipes: what the connection reads is exactly what was written, at once.</summary>
+    private sealed class MemoryWire : IWire
+    {
+        private readonly Pipe _input = new(new PipeOptions(pauseWriterThreshold: 0, useSynchronizationContext: false));
+        private readonly Pipe _output = new(new PipeOptions(pauseWriterThreshold: 0, useSynchronizationContext: false));
+
+        public MemoryWire() => Transport = new MemoryTransport(_input.Reader, _output.Writer);
+
+        public IConnectionTransport Transport { get; }
+        public async Task SendAsync(byte[] input) => await _input.Writer.WriteAsync(input);
+        public Task<byte[]> TakeOutputAsync(long written, bool closed)
+            => Task.FromResult(_output.Reader.TryRead(out var result) ? result.Buffer.ToArray() : []);
+        public async Task EndInputAsync() => await _input.Writer.CompleteAsync();
+        public ValueTask DisposeAsync() => default;
+    }
+
+    /// <summary>
+    /// A loopback TCP connection served by a real transport. The client side reads everything the server sends, and
+    /// closes when the server does (so the server's linger ends at once).
+    /// </summary>
+    private sealed class SocketWire : IWire
+    {
+        private static readonly Lazy<EpollTransport> Epoll = new(() => new EpollTransport(1, _ => { }));
+
+        private readonly Socket _client;
+        private readonly MemoryStream _received = new();
+        private readonly Task _reading;
+
+        private SocketWire(Socket client, IConnectionTransport transport)
+        {
+            _client = client;
+            Transport = transport;
+            _reading = ReadAsync();
+        }
+
+        public IConnectionTransport Transport { get; }
+
+        public static async Task<SocketWire> ConnectAsync(ServerTransport kind)
+        {
+            using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            listener.Listen(1);
+            var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            await client.ConnectAsync(listener.LocalEndPoint!);
+            var server = await listener.AcceptAsync();
+            server.NoDelay = true;
+            IConnectionTransport transport;
+            if (kind == ServerTransport.Epoll)
+            {
+                transport = Epoll.Value.Attach(server);
+            }
+            else
+            {
+                var sockets = new SocketTransport(server, ConnectionBuffers.Input(new ServerOptions()), ConnectionBuffers.Output());
+                sockets.Start();
+                transport = sockets;
+            }
+            return new SocketWire(client, transport);
+        }
+
+        public async Task SendAsync(byte[] input)
+        {
+            for (int sent = 0; sent < input.Length;) sent += await _client.SendAsync(input.AsMemory(sent), SocketFlags.None);
+        }
+
+        public async Task<byte[]> TakeOutputAsync(long written, bool closed)
+        {
+            if (closed) await _reading.WaitAsync(TimeSpan.FromSeconds(10));
+            else await Poll.UntilAsync(() => Length >= written, 10_000, () => $"received {Length} of {written} bytes");
+            lock (_received) return _received.ToArray();
+        }
+
+        public Task EndInputAsync()
+        {
+            _client.Shutdown(SocketShutdown.Send);
+            return Task.CompletedTask;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            _client.Dispose();
+            try { await _reading; } catch (Exception e) when (e is SocketException or ObjectDisposedException) { }
+        }
+
+        private long Length
+        {
+            get { lock (_received) return _received.Length; }
+        }
+
+        private async Task ReadAsync()
+        {
+            var buffer = new byte[16384];
+            int n;
+            while ((n = await _client.ReceiveAsync(buffer, SocketFlags.None)) > 0)
+                lock (_received) _received.Write(buffer, 0, n);
+            _client.Shutdown(SocketShutdown.Send);
+        }
+    }
+
+    /// <summary>The transport with the watching reader and the counting writer in front of its pipes.</summary>
+    private sealed class WatchedTransport(IConnectionTransport inner, PipeReader input, PipeWriter output) : IConnectionTransport
+    {
+        public PipeReader Input => input;
+        public PipeWriter Output => output;
+        public EndPoint? RemoteEndPoint => inner.RemoteEndPoint;
+        public EndPoint? LocalEndPoint => inner.LocalEndPoint;
+        public CancellationToken Aborted => inner.Aborted;
+        public Task CloseAsync(bool lingerForPeer) => inner.CloseAsync(lingerForPeer);
+        public void Abort() => inner.Abort();
+    }
+
+    /// <summary>Counts flushes and written bytes (up to <see cref="Freeze"/>).</summary>
     private sealed class CountingPipeWriter(PipeWriter inner) : PipeWriter
     {
         private volatile bool _frozen;
+        private long _written;
         public int FlushesBeforeWait { get; private set; }
+        public long Written => Interlocked.Read(ref _written);
         public void Freeze() => _frozen = true;
         public override ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken = default)
         {
             if (!_frozen) FlushesBeforeWait++;
             return inner.FlushAsync(cancellationToken);
         }
-        public override void Advance(int bytes) => inner.Advance(bytes);
+        public override void Advance(int bytes)
+        {
+            Interlocked.Add(ref _written, bytes);
+            inner.Advance(bytes);
+        }
         public override Memory<byte> GetMemory(int sizeHint = 0) => inner.GetMemory(sizeHint);
         public override Span<byte> GetSpan(int sizeHint = 0) => inner.GetSpan(sizeHint);
         public override void CancelPendingFlush() => inner.CancelPendingFlush();
@@ -139,11 +269,16 @@ public static class ConnectionHarness
         public void Abort() { }
     }
 
-    /// <summary>A pipe reader that reports when its reader blocks for more input, and what it left unconsumed.</summary>
-    private sealed class WatchingPipeReader(PipeReader inner) : PipeReader
+    /// <summary>
+    /// A pipe reader that reports when its reader blocks for input beyond everything that was sent (a real
+    /// transport may still be delivering the rest when a read first waits), and what it left unconsumed.
+    /// </summary>
+    private sealed class WatchingPipeReader(PipeReader inner, long inputLength) : PipeReader
     {
         private readonly TaskCompletionSource _waiting = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private ReadOnlySequence<byte> _last;
+        private long _consumed;    // bytes consumed before _last
+        private long _delivered;   // the most bytes the reader has been shown
 
         public Task Waiting => _waiting.Task;
 
@@ -153,31 +288,42 @@ public static class ConnectionHarness
         public override ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken = default)
         {
             var pending = inner.ReadAsync(cancellationToken);
-            if (!pending.IsCompleted) _waiting.TrySetResult();
-            else _last = pending.Result.Buffer;
-            return pending.IsCompleted ? pending : Track(pending);
+            if (pending.IsCompleted)
+            {
+                Seen(pending.Result);
+                return pending;
+            }
+            if (_delivered >= inputLength) _waiting.TrySetResult();
+            return Track(pending);
         }
 
         private async ValueTask<ReadResult> Track(ValueTask<ReadResult> pending)
         {
             var result = await pending;
-            _last = result.Buffer;
+            Seen(result);
             return result;
         }
 
         public override bool TryRead(out ReadResult result)
         {
             bool ok = inner.TryRead(out result);
-            if (ok) _last = result.Buffer;
+            if (ok) Seen(result);
             return ok;
+        }
+
+        private void Seen(in ReadResult result)
+        {
+            _last = result.Buffer;
+            _delivered = Math.Max(_delivered, _consumed + _last.Length);
         }
 
         public override void AdvanceTo(SequencePosition consumed) => AdvanceTo(consumed, consumed);
 
         public override void AdvanceTo(SequencePosition consumed, SequencePosition examined)
         {
-            var rest = _last.Slice(consumed).ToArray();
-            UnconsumedNonBlank = rest.Any(b => b is not ((byte)'\r' or (byte)'\n'));
+            var rest = _last.Slice(consumed);
+            _consumed += _last.Length - rest.Length;
+            UnconsumedNonBlank = rest.ToArray().Any(b => b is not ((byte)'\r' or (byte)'\n'));
             inner.AdvanceTo(consumed, examined);
         }
 

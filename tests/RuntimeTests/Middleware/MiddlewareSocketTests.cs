@@ -9,8 +9,11 @@ namespace Kiln.RuntimeTests;
 /// A real <see cref="HttpServer"/> on 127.0.0.1:0 with every built-in registered through its <c>Use*</c>
 /// extension, driven by curl.
 /// </summary>
-public sealed class MiddlewareServerFixture : IAsyncLifetime
+public class MiddlewareServerFixture : IAsyncLifetime
 {
+    /// <summary>The server's transport (see <see cref="Support.Transports"/>).</summary>
+    protected virtual ServerTransport Transport => ServerTransport.Sockets;
+
     public StaticFilesFixture Files { get; } = new();
     public StringWriter Log { get; } = new();
     public StringWriter Errors { get; } = new();
@@ -48,7 +51,7 @@ public sealed class MiddlewareServerFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var options = new ServerOptions();
+        var options = new ServerOptions { Transport = Transport };
         options.Listen(IPAddress.Loopback, 0);
         // The route's StaticFiles streams anything over 1 KiB, so big.bin (5000 bytes) goes out chunked.
         var router = new TestRouter(new ClientRateLimiter(perSecond: 1, burst: 2, Time), new StaticFiles(Files.Root, new StaticFileOptions { MaxBufferedFileSize = 1024 }));
@@ -374,3 +377,12 @@ public class MiddlewareSocketTests(MiddlewareServerFixture fx) : IClassFixture<M
         Assert.Equal("limited ok", first.Text);
     }
 }
+
+/// <summary>The middleware server on the epoll transport.</summary>
+public sealed class EpollMiddlewareServerFixture : MiddlewareServerFixture
+{
+    protected override ServerTransport Transport => Support.Transports.Epoll;
+}
+
+/// <summary>The same tests on the epoll transport.</summary>
+public sealed class MiddlewareSocketTestsOnEpoll(EpollMiddlewareServerFixture fx) : MiddlewareSocketTests(fx), IClassFixture<EpollMiddlewareServerFixture>;

@@ -6,10 +6,13 @@ namespace Kiln.RuntimeTests.Server;
 /// <summary>The server's basic contract over real loopback sockets: curl and raw-socket clients.</summary>
 public class BasicServerTests
 {
+    /// <summary>The transport of every server these tests start (see <see cref="Transports"/>).</summary>
+    protected virtual ServerTransport Transport => ServerTransport.Sockets;
+
     [Fact]
     public async Task Curl_gets_plaintext_with_date_length_and_type()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await TestServer.StartAsync(Transport);
         var (code, stdout, stderr) = await Curl.RunAsync("-i", server.Url + "/plaintext");
         Assert.True(code == 0, stderr);
         Assert.StartsWith("HTTP/1.1 200 OK\r\n", stdout);
@@ -22,7 +25,7 @@ public class BasicServerTests
     [Fact]
     public async Task Curl_http10_gets_an_answer_and_the_connection_closes()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await TestServer.StartAsync(Transport);
         var (code, stdout, stderr) = await Curl.RunAsync("-i", "--http1.0", server.Url + "/plaintext");
         Assert.True(code == 0, stderr);
         Assert.StartsWith("HTTP/1.1 200 OK\r\n", stdout);
@@ -33,7 +36,7 @@ public class BasicServerTests
     [Fact]
     public async Task Curl_reuses_one_connection_for_several_urls()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await TestServer.StartAsync(Transport);
         var (code, stdout, stderr) = await Curl.RunAsync(
             "-w", "|%{http_code}:%{num_connects}\n", server.Url + "/plaintext", server.Url + "/json", server.Url + "/accounts/7/history");
         Assert.True(code == 0, stderr);
@@ -47,7 +50,7 @@ public class BasicServerTests
     [Fact]
     public async Task Raw_socket_keeps_the_connection_alive_across_requests()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await TestServer.StartAsync(Transport);
         using var client = await server.ConnectAsync();
         for (int i = 0; i < 3; i++)
         {
@@ -67,7 +70,7 @@ public class BasicServerTests
     [Fact]
     public async Task Unknown_path_is_404_and_wrong_method_is_405_with_allow()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await TestServer.StartAsync(Transport);
         using var client = await server.ConnectAsync();
         await client.SendAsync("GET /nope HTTP/1.1\r\nHost: x\r\n\r\n");
         var notFound = await client.ReadResponseAsync();
@@ -81,7 +84,7 @@ public class BasicServerTests
     [Fact]
     public async Task Head_has_the_get_headers_and_no_body()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await TestServer.StartAsync(Transport);
         using var client = await server.ConnectAsync();
         await client.SendAsync("HEAD /json HTTP/1.1\r\nHost: x\r\n\r\n");
         var head = await client.ReadResponseAsync(headRequest: true);
@@ -95,7 +98,7 @@ public class BasicServerTests
     [Fact]
     public async Task Every_response_kind_is_written()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await TestServer.StartAsync(Transport);
         using var client = await server.ConnectAsync();
 
         await client.SendAsync("GET /bytes HTTP/1.1\r\nHost: x\r\n\r\n");
@@ -120,7 +123,7 @@ public class BasicServerTests
     [Fact]
     public async Task Handler_exception_is_500_without_details_and_the_connection_keeps_serving()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await TestServer.StartAsync(Transport);
         using var client = await server.ConnectAsync();
         await client.SendAsync("GET /throw HTTP/1.1\r\nHost: x\r\n\r\n");
         var error = await client.ReadResponseAsync();
@@ -139,7 +142,7 @@ public class BasicServerTests
     [Fact]
     public async Task Content_length_body_reaches_the_handler()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await TestServer.StartAsync(Transport);
         using var client = await server.ConnectAsync();
         await client.SendAsync("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 11\r\n\r\nhello world");
         Assert.Equal("hello world", (await client.ReadResponseAsync()).Text);
@@ -152,7 +155,7 @@ public class BasicServerTests
     [Fact]
     public async Task Port_zero_is_resolved_in_bound_endpoints_and_ipv6_works()
     {
-        var options = new ServerOptions();
+        var options = new ServerOptions { Transport = Transport };
         options.Listen(IPAddress.Loopback, 0);
         options.Listen(IPAddress.IPv6Loopback, 0);
         await using var server = new HttpServer(new TestRouter(), options) { ErrorLog = null };
@@ -170,7 +173,7 @@ public class BasicServerTests
     [Fact]
     public async Task RunAsync_returns_after_the_token_is_cancelled()
     {
-        var options = new ServerOptions();
+        var options = new ServerOptions { Transport = Transport };
         options.Listen(IPAddress.Loopback, 0);
         await using var server = new HttpServer(new TestRouter(), options) { ErrorLog = null };
         using var cts = new CancellationTokenSource();
@@ -188,7 +191,7 @@ public class BasicServerTests
     [Fact]
     public async Task Global_middleware_runs_in_registration_order()
     {
-        var options = new ServerOptions();
+        var options = new ServerOptions { Transport = Transport };
         options.Listen(IPAddress.Loopback, 0);
         await using var server = new HttpServer(new TestRouter(), options) { ErrorLog = null };
         server.Use(async (request, next) => (await next(request)).WithHeader("X-Order", "a"))
@@ -198,4 +201,10 @@ public class BasicServerTests
         Assert.True(code == 0, stderr);
         Assert.True(stdout.IndexOf("X-Order: b", StringComparison.Ordinal) < stdout.IndexOf("X-Order: a", StringComparison.Ordinal), stdout);
     }
+}
+
+/// <summary>The same tests on the epoll transport.</summary>
+public sealed class BasicServerTestsOnEpoll : BasicServerTests
+{
+    protected override ServerTransport Transport => Transports.Epoll;
 }

@@ -11,12 +11,15 @@ namespace Kiln.RuntimeTests.Server;
 [Collection(TimingSensitive.Name)]
 public class FaultTests
 {
+    /// <summary>The transport of every server these tests start (see <see cref="Transports"/>).</summary>
+    protected virtual ServerTransport Transport => ServerTransport.Sockets;
+
     private const int Attackers = 200;
 
     [Fact]
     public async Task Server_keeps_serving_under_hostile_clients_and_returns_to_baseline()
     {
-        await using var server = await TestServer.StartAsync(o =>
+        await using var server = await TestServer.StartAsync(Transport, o =>
         {
             o.RequestHeadersTimeout = TimeSpan.FromMilliseconds(1500);
             o.KeepAliveTimeout = TimeSpan.FromMilliseconds(1500);
@@ -108,4 +111,11 @@ public class FaultTests
         await Task.Delay(50);
         return client.Socket.Poll(0, SelectMode.SelectRead) && client.Socket.Available == 0;
     }
+}
+
+/// <summary>The same tests on the epoll transport.</summary>
+[Collection(TimingSensitive.Name)]
+public sealed class FaultTestsOnEpoll : FaultTests
+{
+    protected override ServerTransport Transport => Transports.Epoll;
 }

@@ -6,9 +6,12 @@ namespace Kiln.RuntimeTests.Server;
 [Collection(TimingSensitive.Name)]
 public class LimitTests
 {
-    private static async Task<(RawResponse Response, bool Closed, string Log)> SendAsync(Action<ServerOptions> configure, string request)
+    /// <summary>The transport of every server these tests start (see <see cref="Transports"/>).</summary>
+    protected virtual ServerTransport Transport => ServerTransport.Sockets;
+
+    private async Task<(RawResponse Response, bool Closed, string Log)> SendAsync(Action<ServerOptions> configure, string request)
     {
-        await using var server = await TestServer.StartAsync(configure);
+        await using var server = await TestServer.StartAsync(Transport, configure);
         using var client = await server.ConnectAsync();
         await client.SendAsync(request);
         var response = await client.ReadResponseAsync();
@@ -76,7 +79,7 @@ public class LimitTests
     [Fact]
     public async Task Slow_request_head_is_408_then_close()
     {
-        await using var server = await TestServer.StartAsync(o => o.RequestHeadersTimeout = TimeSpan.FromMilliseconds(300));
+        await using var server = await TestServer.StartAsync(Transport, o => o.RequestHeadersTimeout = TimeSpan.FromMilliseconds(300));
         using var client = await server.ConnectAsync();
         await client.SendAsync("GET /plaintext HTTP/1.1\r\nHost: x\r\n");   // never finished
         var response = await client.ReadResponseAsync();
@@ -88,7 +91,7 @@ public class LimitTests
     [Fact]
     public async Task Silent_connection_is_closed_without_an_answer_after_the_header_timeout()
     {
-        await using var server = await TestServer.StartAsync(o => o.RequestHeadersTimeout = TimeSpan.FromMilliseconds(300));
+        await using var server = await TestServer.StartAsync(Transport, o => o.RequestHeadersTimeout = TimeSpan.FromMilliseconds(300));
         using var client = await server.ConnectAsync();
         Assert.True(await client.IsClosedByServerAsync(5000));
         Assert.Equal("", await client.ReadToEndAsync());
@@ -97,7 +100,7 @@ public class LimitTests
     [Fact]
     public async Task Idle_keep_alive_connection_is_closed_after_the_keep_alive_timeout()
     {
-        await using var server = await TestServer.StartAsync(o => o.KeepAliveTimeout = TimeSpan.FromMilliseconds(300));
+        await using var server = await TestServer.StartAsync(Transport, o => o.KeepAliveTimeout = TimeSpan.FromMilliseconds(300));
         using var client = await server.ConnectAsync();
         await client.SendAsync("GET /plaintext HTTP/1.1\r\nHost: x\r\n\r\n");
         Assert.Equal(200, (await client.ReadResponseAsync()).Status);
@@ -110,7 +113,7 @@ public class LimitTests
     [Fact]
     public async Task Body_slower_than_the_minimum_rate_is_408_then_close()
     {
-        await using var server = await TestServer.StartAsync(o =>
+        await using var server = await TestServer.StartAsync(Transport, o =>
         {
             o.MinRequestBodyDataRate = 1000;
             o.MinRequestBodyDataRateGracePeriod = TimeSpan.FromMilliseconds(300);
@@ -126,7 +129,7 @@ public class LimitTests
     [Fact]
     public async Task Client_that_stops_reading_its_answers_is_disconnected()
     {
-        await using var server = await TestServer.StartAsync(o => o.RequestHeadersTimeout = TimeSpan.FromMilliseconds(500));
+        await using var server = await TestServer.StartAsync(Transport, o => o.RequestHeadersTimeout = TimeSpan.FromMilliseconds(500));
         using var client = await server.ConnectAsync();
         client.Socket.ReceiveBufferSize = 4096;
         await client.SendAsync(string.Concat(Enumerable.Repeat("GET /big HTTP/1.1\r\nHost: x\r\n\r\n", 8)));   // 32 MiB of answers, never read
@@ -138,7 +141,7 @@ public class LimitTests
     [Fact]
     public async Task Connections_beyond_the_cap_wait_until_one_closes()
     {
-        await using var server = await TestServer.StartAsync(o => o.MaxConcurrentConnections = 2);
+        await using var server = await TestServer.StartAsync(Transport, o => o.MaxConcurrentConnections = 2);
         Assert.Equal(2, server.Server.ConnectionCapacity);
         using var a = await server.ConnectAsync();
         using var b = await server.ConnectAsync();
@@ -165,4 +168,11 @@ public class LimitTests
         else Assert.InRange(effective, 1, soft.Value - Kiln.Server.ConnectionLimit.Reserve);
         Assert.Equal(5, Kiln.Server.ConnectionLimit.Effective(5));
     }
+}
+
+/// <summary>The same tests on the epoll transport.</summary>
+[Collection(TimingSensitive.Name)]
+public sealed class LimitTestsOnEpoll : LimitTests
+{
+    protected override ServerTransport Transport => Transports.Epoll;
 }

@@ -8,10 +8,13 @@ namespace Kiln.RuntimeTests.Server;
 /// <summary>Pipelining, chunked uploads, 100-continue, HTTP/1.0 keep-alive, absolute-form and OPTIONS *, with real clients.</summary>
 public class ProtocolTests
 {
+    /// <summary>The transport of every server these tests start (see <see cref="Transports"/>).</summary>
+    protected virtual ServerTransport Transport => ServerTransport.Sockets;
+
     [Fact]
     public async Task Pipelined_requests_are_answered_in_order()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await TestServer.StartAsync(Transport);
         using var client = await server.ConnectAsync();
         var batch = new StringBuilder();
         for (int i = 0; i < 20; i++) batch.Append($"GET /target?i={i} HTTP/1.1\r\nHost: x\r\n\r\n");
@@ -21,10 +24,58 @@ public class ProtocolTests
     }
 
     [Fact]
+    public async Task Large_bodies_cross_many_reads_and_writes_both_ways()
+    {
+        await using var server = await TestServer.StartAsync(Transport);
+        using var client = await server.ConnectAsync();
+        var body = new byte[3 * 1024 * 1024 + 17];
+        new Random(13).NextBytes(body);
+        var head = Encoding.ASCII.GetBytes($"POST /length HTTP/1.1\r\nHost: x\r\nContent-Length: {body.Length}\r\n\r\n");
+        await client.SendAsync([.. head, .. body]);
+        Assert.Equal(body.Length.ToString(), (await client.ReadResponseAsync()).Text);
+        // 4 MiB answer: far more than a socket buffer, so the server's sends wait for the client to read.
+        await client.SendAsync("GET /big HTTP/1.1\r\nHost: x\r\n\r\n");
+        Assert.Equal(4 * 1024 * 1024, (await client.ReadResponseAsync(timeoutMs: 30_000)).Body.Length);
+        await client.SendAsync("GET /plaintext HTTP/1.1\r\nHost: x\r\n\r\n");
+        Assert.Equal("Hello, World!", (await client.ReadResponseAsync()).Text);
+    }
+
+    [Fact]
+    public async Task A_handler_that_reads_and_writes_synchronously_is_served()
+    {
+        // Blocking body reads and a blocking flush inside a handler: the body arrives only after the head, and the
+        // answer is larger than a socket buffer, so both calls must wait for the network without awaiting.
+        var chunk = new byte[256 * 1024];
+        await using var server = await TestServer.StartAsync(Transport, handler: request =>
+        {
+            var buffer = new byte[10];
+            int total = 0, n;
+            while ((n = request.Body.Read(buffer, 0, buffer.Length)) > 0) total += n;
+            return ValueTask.FromResult(HttpResponse.Stream((stream, _) =>
+            {
+                for (int i = 0; i < 16; i++)
+                {
+                    stream.Write(chunk);
+                    stream.Flush();
+                }
+                stream.Write(Encoding.ASCII.GetBytes($"read {total}"));
+                return ValueTask.CompletedTask;
+            }, "text/plain"));
+        });
+        using var client = await server.ConnectAsync();
+        await client.SendAsync("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 25\r\n\r\n");
+        await Task.Delay(100);   // the handler is already blocked in Read when the body arrives
+        await client.SendAsync("hello, synchronous world!");
+        var response = await client.ReadResponseAsync(timeoutMs: 30_000);
+        Assert.True(16 * chunk.Length + "read 25".Length == response.Body.Length, $"{response.Status} {response.Text[..Math.Min(200, response.Text.Length)]} {server.Log}");
+        Assert.EndsWith("read 25", Encoding.ASCII.GetString(response.Body));
+    }
+
+    [Fact]
     public async Task A_batch_of_pipelined_requests_is_flushed_once()
     {
         var batch = string.Concat(Enumerable.Repeat("GET / HTTP/1.1\r\nHost: x\r\n\r\n", 16));
-        var (outcome, _, _, flushes) = await ConnectionHarness.RunCountingAsync(Encoding.ASCII.GetBytes(batch));
+        var (outcome, _, _, flushes) = await ConnectionHarness.RunCountingAsync(Encoding.ASCII.GetBytes(batch), transport: Transport);
         Assert.Equal(16, outcome.Answered);
         Assert.Equal(1, flushes);
     }
@@ -32,7 +83,7 @@ public class ProtocolTests
     [Fact]
     public async Task Http10_keep_alive_is_honoured()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await TestServer.StartAsync(Transport);
         using var client = await server.ConnectAsync();
         await client.SendAsync("GET /plaintext HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
         var first = await client.ReadResponseAsync();
@@ -46,7 +97,7 @@ public class ProtocolTests
     [Fact]
     public async Task Http10_streamed_response_is_close_delimited()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await TestServer.StartAsync(Transport);
         using var client = await server.ConnectAsync();
         await client.SendAsync("GET /stream HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
         var response = await client.ReadResponseAsync();
@@ -58,7 +109,7 @@ public class ProtocolTests
     [Fact]
     public async Task Chunked_request_body_is_decoded_and_the_connection_reused()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await TestServer.StartAsync(Transport);
         using var client = await server.ConnectAsync();
         await client.SendAsync("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=1\r\nhello\r\n6\r\n world\r\n0\r\nTrailer: t\r\n\r\n");
         Assert.Equal("hello world", (await client.ReadResponseAsync()).Text);
@@ -71,7 +122,7 @@ public class ProtocolTests
     [Fact]
     public async Task Malformed_chunked_body_is_400_and_close()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await TestServer.StartAsync(Transport);
         using var client = await server.ConnectAsync();
         await client.SendAsync("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5x\r\nhello\r\n0\r\n\r\n");
         var response = await client.ReadResponseAsync();
@@ -82,7 +133,7 @@ public class ProtocolTests
     [Fact]
     public async Task Curl_uploads_chunked()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await TestServer.StartAsync(Transport);
         var file = Path.GetTempFileName();
         await File.WriteAllTextAsync(file, new string('k', 100_000));
         try
@@ -97,7 +148,7 @@ public class ProtocolTests
     [Fact]
     public async Task Curl_expect_100_continue_gets_the_interim_answer()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await TestServer.StartAsync(Transport);
         var (code, stdout, stderr) = await Curl.RunAsync("-v", "--expect100-timeout", "15", "-H", "Expect: 100-continue",
             "--data-binary", "payload", server.Url + "/echo");
         Assert.True(code == 0, stderr);
@@ -108,7 +159,7 @@ public class ProtocolTests
     [Fact]
     public async Task Raw_expect_100_continue_waits_for_the_handler_to_read()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await TestServer.StartAsync(Transport);
         using var client = await server.ConnectAsync();
         await client.SendAsync("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n");
         var interim = await client.ReadResponseAsync(headRequest: true);
@@ -126,7 +177,7 @@ public class ProtocolTests
     [Fact]
     public async Task Absolute_form_target_is_served_as_origin_form_when_host_matches()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await TestServer.StartAsync(Transport);
         using var client = await server.ConnectAsync();
         await client.SendAsync("GET http://example.com/target?x=1 HTTP/1.1\r\nHost: example.com\r\n\r\n");
         Assert.Equal("GET /target?x=1", (await client.ReadResponseAsync()).Text);
@@ -137,7 +188,7 @@ public class ProtocolTests
     [Fact]
     public async Task Options_asterisk_is_answered_by_the_server()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await TestServer.StartAsync(Transport);
         using var client = await server.ConnectAsync();
         await client.SendAsync("OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n");
         var response = await client.ReadResponseAsync();
@@ -152,7 +203,7 @@ public class ProtocolTests
     [Fact]
     public async Task Malformed_input_is_400_with_connection_close_then_closed()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await TestServer.StartAsync(Transport);
         foreach (var bad in new[] { "GET / HTTP/1.1\r\nHost: x\r\nBad Header: y\r\n\r\n", "GET / HTTP/1.1\nHost: x\n\n",
                      "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n", "\x16\x03\x01\x02\x00garbage\r\n" })
         {
@@ -167,7 +218,7 @@ public class ProtocolTests
     [Fact]
     public async Task Python_http_client_keeps_a_connection_for_get_post_and_head()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await TestServer.StartAsync(Transport);
         var script = $$"""
             import http.client
             c = http.client.HTTPConnection("127.0.0.1", {{server.Port}}, timeout=10)
@@ -190,4 +241,10 @@ public class ProtocolTests
             output);
         await server.WaitForConnectionsAsync(0);
     }
+}
+
+/// <summary>The same tests on the epoll transport.</summary>
+public sealed class ProtocolTestsOnEpoll : ProtocolTests
+{
+    protected override ServerTransport Transport => Transports.Epoll;
 }

@@ -7,11 +7,14 @@ namespace Kiln.RuntimeTests.Server;
 [Collection(TimingSensitive.Name)]
 public class ShutdownTests
 {
+    /// <summary>The transport of every server these tests start (see <see cref="Transports"/>).</summary>
+    protected virtual ServerTransport Transport => ServerTransport.Sockets;
+
     [Fact]
     public async Task Stop_drains_in_flight_requests_and_closes_idle_connections()
     {
         var inHandler = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var server = await TestServer.StartAsync(handler: async request =>
+        var server = await TestServer.StartAsync(Transport, handler: async request =>
         {
             if (request.Target != "/slow") return HttpResponse.Text("Hello, World!");
             inHandler.TrySetResult();
@@ -43,7 +46,7 @@ public class ShutdownTests
     {
         Request? seen = null;
         var release = new TaskCompletionSource();
-        var server = await TestServer.StartAsync(o => o.ShutdownTimeout = TimeSpan.FromMilliseconds(300), handler: async request =>
+        var server = await TestServer.StartAsync(Transport, o => o.ShutdownTimeout = TimeSpan.FromMilliseconds(300), handler: async request =>
         {
             seen = request;
             await Task.Delay(Timeout.Infinite, request.Aborted);
@@ -64,7 +67,7 @@ public class ShutdownTests
     {
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var cancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var server = await TestServer.StartAsync(handler: async request =>
+        await using var server = await TestServer.StartAsync(Transport, handler: async request =>
         {
             started.TrySetResult();
             try { await Task.Delay(Timeout.Infinite, request.Aborted); }
@@ -79,4 +82,11 @@ public class ShutdownTests
         await cancelled.Task.WaitAsync(TimeSpan.FromSeconds(10));
         await server.WaitForConnectionsAsync(0);
     }
+}
+
+/// <summary>The same tests on the epoll transport.</summary>
+[Collection(TimingSensitive.Name)]
+public sealed class ShutdownTestsOnEpoll : ShutdownTests
+{
+    protected override ServerTransport Transport => Transports.Epoll;
 }

@@ -9,11 +9,14 @@ namespace Kiln.RuntimeTests.Server;
 /// <summary>Unix domain sockets, TLS (PEM and PFX), SO_REUSEPORT.</summary>
 public class TransportTests
 {
+    /// <summary>The transport of every server these tests start (see <see cref="Transports"/>).</summary>
+    protected virtual ServerTransport Transport => ServerTransport.Sockets;
+
     [Fact]
     public async Task Unix_socket_serves_curl()
     {
         var path = Path.Combine(Path.GetTempPath(), $"kiln-{Guid.NewGuid():N}.sock");
-        await using (var server = await TestServer.StartAsync(o => o.ListenUnix(path), listen: false))
+        await using (var server = await TestServer.StartAsync(Transport, o => o.ListenUnix(path), listen: false))
         {
             Assert.IsType<UnixDomainSocketEndPoint>(server.Server.BoundEndPoints[0]);
             var (code, stdout, stderr) = await Curl.RunAsync("--unix-socket", path, "http://localhost/plaintext", "http://localhost/json");
@@ -39,7 +42,7 @@ public class TransportTests
     {
         using var created = SelfSigned();
         using var certificate = X509CertificateLoader.LoadPkcs12(created.Export(X509ContentType.Pkcs12, "pw"), "pw");
-        await using var server = await TestServer.StartAsync(o => o.ListenTls(IPAddress.Loopback, 0, certificate), listen: false);
+        await using var server = await TestServer.StartAsync(Transport, o => o.ListenTls(IPAddress.Loopback, 0, certificate), listen: false);
         var (code, stdout, stderr) = await Curl.RunAsync("-k", $"https://127.0.0.1:{server.Port}/remote", $"https://127.0.0.1:{server.Port}/plaintext");
         Assert.True(code == 0, stderr);
         Assert.EndsWith("|https" + "Hello, World!", stdout);
@@ -57,7 +60,7 @@ public class TransportTests
             await File.WriteAllTextAsync(certPath, created.ExportCertificatePem());
             await File.WriteAllTextAsync(keyPath, created.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem());
             using var certificate = X509Certificate2.CreateFromPemFile(certPath, keyPath);
-            await using var server = await TestServer.StartAsync(o => o.ListenTls(IPAddress.Loopback, 0, certificate), listen: false);
+            await using var server = await TestServer.StartAsync(Transport, o => o.ListenTls(IPAddress.Loopback, 0, certificate), listen: false);
             var (code, stdout, stderr) = await Curl.RunAsync("-k", "-X", "POST", "--data-binary", "over tls", $"https://127.0.0.1:{server.Port}/echo");
             Assert.True(code == 0, stderr);
             Assert.Equal("over tls", stdout);
@@ -73,16 +76,22 @@ public class TransportTests
     [Fact]
     public async Task Reuse_port_lets_two_servers_share_a_port()
     {
-        await using var first = await TestServer.StartAsync(o => o.ReusePort = true);
-        await using var second = await TestServer.StartAsync(o => { o.ReusePort = true; o.Listen(IPAddress.Loopback, first.Port); }, listen: false);
+        await using var first = await TestServer.StartAsync(Transport, o => o.ReusePort = true);
+        await using var second = await TestServer.StartAsync(Transport, o => { o.ReusePort = true; o.Listen(IPAddress.Loopback, first.Port); }, listen: false);
         Assert.Equal(first.Port, second.Port);
         var (code, stdout, _) = await Curl.RunAsync(first.Url + "/plaintext");
         Assert.Equal((0, "Hello, World!"), (code, stdout));
 
         // Without the option the same bind fails.
-        var options = new ServerOptions();
+        var options = new ServerOptions { Transport = Transport };
         options.Listen(IPAddress.Loopback, first.Port);
         await using var third = new HttpServer(new TestRouter(), options) { ErrorLog = null };
         Assert.Throws<SocketException>(() => third.StartAsync().GetAwaiter().GetResult());
     }
+}
+
+/// <summary>The same tests on the epoll transport.</summary>
+public sealed class TransportTestsOnEpoll : TransportTests
+{
+    protected override ServerTransport Transport => Transports.Epoll;
 }

@@ -16,10 +16,16 @@ public sealed class TestServer : IAsyncDisposable
         Options = options;
     }
 
-    public static async Task<TestServer> StartAsync(Action<ServerOptions>? configure = null, Handler? handler = null, bool listen = true,
+    /// <summary>Starts a server on the default transport (<see cref="ServerTransport.Auto"/>).</summary>
+    public static Task<TestServer> StartAsync(Action<ServerOptions>? configure = null, Handler? handler = null, bool listen = true,
         Action<HttpServer>? setup = null)
+        => StartAsync(ServerTransport.Auto, configure, handler, listen, setup);
+
+    /// <summary>Starts a server on <paramref name="transport"/>.</summary>
+    public static async Task<TestServer> StartAsync(ServerTransport transport, Action<ServerOptions>? configure = null, Handler? handler = null,
+        bool listen = true, Action<HttpServer>? setup = null)
     {
-        var options = new ServerOptions();
+        var options = new ServerOptions { Transport = transport };
         if (listen) options.Listen(IPAddress.Loopback, 0);
         configure?.Invoke(options);
         var server = handler is null ? new HttpServer(new TestRouter(), options) : new HttpServer(handler, options);

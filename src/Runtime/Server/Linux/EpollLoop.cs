@@ -1,0 +1,267 @@
+using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
+
+namespace Kiln.Server.Linux;
+
+/// <summary>
+/// One I/O thread: an edge-triggered epoll set and the connections registered in it. The thread waits in
+/// <c>epoll_wait</c>, and for each ready socket completes the connection's parked read or flush — inline, so the
+/// request is parsed, handled and answered on this thread, with no hand-off to the thread pool. Registering and
+/// closing sockets are commands other threads post (woken through an eventfd); the slot table is touched only by
+/// the owning thread, so nothing here takes a lock.
+/// </summary>
+/// <remarks>
+/// A handler that blocks its thread (synchronous I/O, a lock, <c>Thread.Sleep</c>) would stall every connection of
+/// the loop — and deadlock if it waits for this very loop, as a synchronous body read does. So the transport's
+/// watchdog (<see cref="HandOffIfBlocked"/>) gives the loop a new thread when one dispatch has run for
+/// <see cref="BlockedAfter"/>: the new owner first treats every socket as ready (the old thread may have fetched
+/// events it will never process), and the old thread, once its handler returns, sees it is no longer the owner and
+/// exits.
+/// </remarks>
+internal sealed unsafe class EpollLoop
+{
+    private const int MaxEvents = 256;
+    private const ulong WakeToken = ulong.MaxValue;
+
+    /// <summary>How long one dispatch may hold the thread before the loop moves to a new one.</summary>
+    public static readonly TimeSpan BlockedAfter = TimeSpan.FromMilliseconds(100);
+
+    private readonly int _epoll;
+    private readonly int _wake;
+    private readonly int _index;
+    private readonly Action<string> _log;
+    private volatile Thread _owner;
+    private long _busySince;   // Environment.TickCount64 when the running dispatch began; 0 between dispatches
+    private int _rescan;       // a new owner treats every socket as ready once
+    private readonly ConcurrentQueue<EpollConnection> _toRegister = new();
+    private readonly ConcurrentQueue<EpollConnection> _toClose = new();
+    private EpollConnection?[] _slots = new EpollConnection?[64];
+    private readonly Stack<int> _freeSlots = new();
+    private int _slotsUsed;
+    private uint _generation;
+    private int _wakePending;
+    private volatile bool _stopping;
+
+    public EpollLoop(int index, Action<string> log)
+    {
+        _log = log;
+        _epoll = LibC.epoll_create1(LibC.EPOLL_CLOEXEC);
+        if (_epoll < 0) throw Error("epoll_create1");
+        _wake = LibC.eventfd(0, LibC.EFD_CLOEXEC | LibC.EFD_NONBLOCK);
+        if (_wake < 0)
+        {
+            LibC.close(_epoll);
+            throw Error("eventfd");
+        }
+        if (LibC.EpollControl(_epoll, LibC.EPOLL_CTL_ADD, _wake, LibC.EPOLLIN, WakeToken) < 0)
+        {
+            var error = Error("epoll_ctl");
+            LibC.close(_wake);
+            LibC.close(_epoll);
+            throw error;
+        }
+        _index = index;
+        _owner = StartThread();
+    }
+
+    /// <summary>Whether the calling thread is this loop's (current) thread.</summary>
+    public bool IsCurrentThread => ReferenceEquals(_owner, Thread.CurrentThread);
+
+    /// <summary>Adds a connection to the epoll set (on the loop thread, soon).</summary>
+    public void Register(EpollConnection connection)
+    {
+        _toRegister.Enqueue(connection);
+        Wake();
+    }
+
+    /// <summary>Removes a connection from the epoll set and closes its socket (on the loop thread, soon).</summary>
+    public void Close(EpollConnection connection)
+    {
+        _toClose.Enqueue(connection);
+        Wake();
+    }
+
+    /// <summary>Stops the thread once the connections still registered are closed; waits for it briefly.</summary>
+    public void Stop()
+    {
+        _stopping = true;
+        Wake();
+        var owner = _owner;
+        if (!ReferenceEquals(owner, Thread.CurrentThread)) owner.Join(TimeSpan.FromSeconds(5));
+    }
+
+    /// <summary>The watchdog: moves the loop to a new thread if one dispatch has blocked its thread too long.</summary>
+    public void HandOffIfBlocked(long now)
+    {
+        long since = Volatile.Read(ref _busySince);
+        if (since == 0 || now - since < (long)BlockedAfter.TotalMilliseconds || _stopping) return;
+        if (Interlocked.CompareExchange(ref _busySince, 0, since) != since) return;
+        _log($"I/O thread {_index}: a handler blocked it for over {BlockedAfter.TotalMilliseconds:0} ms; " +
+            "its other connections move to a new thread (await instead of blocking, or use Task.Run for blocking work)");
+        Volatile.Write(ref _rescan, 1);
+        _owner = StartThread();
+    }
+
+    private Thread StartThread()
+    {
+        var thread = new Thread(Run) { IsBackground = true, Name = $"kiln-epoll-{_index}" };
+        thread.UnsafeStart();
+        return thread;
+    }
+
+    private void Wake()
+    {
+        // Commands posted from the loop thread itself run after the current batch; others wake it once.
+        if (IsCurrentThread || Interlocked.Exchange(ref _wakePending, 1) != 0) return;
+        ulong one = 1;
+        LibC.write(_wake, &one, sizeof(ulong));
+    }
+
+    private void Run()
+    {
+        var me = Thread.CurrentThread;
+        while (!ReferenceEquals(_owner, me)) Thread.Yield();   // the field is set just after the thread starts
+        byte* events = (byte*)NativeMemory.Alloc((nuint)(MaxEvents * LibC.EpollEventSize));
+        bool replaced = false;
+        try
+        {
+            if (Interlocked.Exchange(ref _rescan, 0) != 0)
+            {
+                // Taking over from a blocked thread: it may hold events it has not processed, and edges do not repeat.
+                for (int slot = 0; slot < _slots.Length && !replaced; slot++)
+                    if (_slots[slot] is { } connection) replaced = !Dispatch(connection, LibC.EPOLLIN | LibC.EPOLLOUT, me);
+                replaced = replaced || !RunCommands(me);
+                if (replaced) return;
+            }
+            while (true)
+            {
+                int count = LibC.epoll_wait(_epoll, events, MaxEvents, -1);
+                if (count < 0)
+                {
+                    int errno = Marshal.GetLastPInvokeError();
+                    if (errno == LibC.EINTR) continue;
+                    _log($"epoll_wait failed (errno {errno}); the I/O thread stops");
+                    break;
+                }
+                for (int i = 0; i < count; i++)
+                {
+                    ulong token = LibC.EventData(events, i);
+                    if (token == WakeToken)
+                    {
+                        ulong value;
+                        LibC.read(_wake, &value, sizeof(ulong));
+                        Volatile.Write(ref _wakePending, 0);
+                        continue;
+                    }
+                    var connection = _slots[(int)(uint)token];
+                    // A connection closed earlier in this batch (or its slot's next tenant) ignores a stale event.
+                    if (connection is null || connection.Token != token) continue;
+                    if (!Dispatch(connection, LibC.EventMask(events, i), me))
+                    {
+                        replaced = true;
+                        return;
+                    }
+                }
+                if (!RunCommands(me))
+                {
+                    replaced = true;
+                    return;
+                }
+                if (_stopping && _slotsUsed == 0) break;
+            }
+        }
+        finally
+        {
+            NativeMemory.Free(events);
+            if (!replaced)
+            {
+                for (int slot = 0; slot < _slots.Length; slot++)
+                    if (_slots[slot] is { } left) CloseNow(left, slot);
+                LibC.close(_wake);
+                LibC.close(_epoll);
+            }
+        }
+    }
+
+    // Runs a connection's event handling (and the request it completes, inline) under the watchdog's eye; false
+    // when the watchdog moved the loop to another thread meanwhile (this thread must then leave at once). Whoever
+    // clears _busySince first decides: this thread finishing, or the watchdog handing off.
+    private bool Dispatch(EpollConnection connection, uint events, Thread me)
+    {
+        long mine = Math.Max(1, Environment.TickCount64);
+        Volatile.Write(ref _busySince, mine);
+        try
+        {
+            if (events == 0) connection.Abort();
+            else connection.OnEvents(events);
+        }
+        catch (Exception e)
+        {
+            // Continuations run here inline and catch their own exceptions; this is a defect, not a client's doing.
+            _log($"I/O thread: unexpected error on a connection: {e}");
+            connection.Abort();
+        }
+        return Interlocked.CompareExchange(ref _busySince, 0, mine) == mine && ReferenceEquals(_owner, me);
+    }
+
+    // Registers and closes sockets; runs no connection code except through Dispatch (an abort completes parked
+    // operations inline), so the slot table is never touched by a thread the watchdog has replaced.
+    private bool RunCommands(Thread me)
+    {
+        while (_toRegister.TryDequeue(out var connection))
+        {
+            if (!Add(connection) && !Dispatch(connection, 0, me)) return false;
+        }
+        while (_toClose.TryDequeue(out var connection))
+        {
+            int slot = (int)(uint)connection.Token;
+            if (connection.Token != 0 && (uint)slot < (uint)_slots.Length && ReferenceEquals(_slots[slot], connection))
+                CloseNow(connection, slot);
+            else
+                connection.OnClosed();   // never registered (or already closed)
+        }
+        return true;
+    }
+
+    // False when epoll refused the socket (the caller aborts the connection).
+    private bool Add(EpollConnection connection)
+    {
+        if (connection.CloseRequested)
+        {
+            connection.OnClosed();
+            return true;
+        }
+        int slot;
+        if (_freeSlots.Count > 0)
+        {
+            slot = _freeSlots.Pop();
+        }
+        else
+        {
+            slot = _slotsUsed;
+            if (slot == _slots.Length) Array.Resize(ref _slots, _slots.Length * 2);
+        }
+        // Generation 0 is never used, so a token of 0 means "not registered".
+        if (++_generation == 0) _generation = 1;
+        ulong token = (uint)slot | ((ulong)_generation << 32);
+        connection.Token = token;
+        _slots[slot] = connection;
+        _slotsUsed++;
+        // Edge-triggered, both directions; a socket that is already readable reports it at once.
+        if (LibC.EpollControl(_epoll, LibC.EPOLL_CTL_ADD, connection.Fd, LibC.EPOLLIN | LibC.EPOLLOUT | LibC.EPOLLRDHUP | LibC.EPOLLET, token) == 0)
+            return true;
+        _log($"epoll_ctl(ADD) failed (errno {Marshal.GetLastPInvokeError()}); closing the connection");
+        return false;
+    }
+
+    private void CloseNow(EpollConnection connection, int slot)
+    {
+        LibC.EpollControl(_epoll, LibC.EPOLL_CTL_DEL, connection.Fd, 0, 0);
+        _slots[slot] = null;
+        _freeSlots.Push(slot);
+        _slotsUsed--;
+        connection.OnClosed();
+    }
+
+    private static IOException Error(string call) => new($"{call} failed (errno {Marshal.GetLastPInvokeError()}).");
+}

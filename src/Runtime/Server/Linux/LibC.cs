@@ -1,0 +1,90 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace Kiln.Server.Linux;
+
+/// <summary>
+/// The few libc calls the epoll transport makes, as source-generated P/Invokes (no run-time marshalling, no
+/// reflection; the same stubs under the JIT and NativeAOT). Every argument is blittable; errors are
+/// <c>-1</c> with <c>errno</c> in <see cref="Marshal.GetLastPInvokeError"/>. Constants are Linux's generic ABI values
+/// (x86-64 and arm64 agree on all of them).
+/// </summary>
+internal static unsafe partial class LibC
+{
+    private const string Library = "libc";
+
+    public const int EINTR = 4;
+    public const int EBADF = 9;
+    public const int EAGAIN = 11;
+
+    public const int EPOLL_CLOEXEC = 0x80000;
+    public const int EPOLL_CTL_ADD = 1;
+    public const int EPOLL_CTL_DEL = 2;
+
+    public const uint EPOLLIN = 0x001;
+    public const uint EPOLLOUT = 0x004;
+    public const uint EPOLLERR = 0x008;
+    public const uint EPOLLHUP = 0x010;
+    public const uint EPOLLRDHUP = 0x2000;
+    public const uint EPOLLET = 1u << 31;
+
+    public const int EFD_CLOEXEC = 0x80000;
+    public const int EFD_NONBLOCK = 0x800;
+
+    public const int MSG_DONTWAIT = 0x40;
+    public const int MSG_NOSIGNAL = 0x4000;
+
+    public const int SHUT_WR = 1;
+    public const int SHUT_RDWR = 2;
+
+    /// <summary>
+    /// <c>struct epoll_event</c> is packed (12 bytes, data at offset 4) on x86-64 and naturally aligned (16 bytes,
+    /// data at offset 8) elsewhere; the transport reads and writes it through these offsets.
+    /// </summary>
+    public static readonly int EpollEventSize = RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 12 : 16;
+
+    private static readonly int EpollDataOffset = EpollEventSize == 12 ? 4 : 8;
+
+    public static uint EventMask(byte* events, int index) => Unsafe.ReadUnaligned<uint>(events + index * EpollEventSize);
+
+    public static ulong EventData(byte* events, int index) => Unsafe.ReadUnaligned<ulong>(events + index * EpollEventSize + EpollDataOffset);
+
+    /// <summary><c>epoll_ctl</c> with an event built on the stack.</summary>
+    public static int EpollControl(int epfd, int op, int fd, uint events, ulong data)
+    {
+        byte* ev = stackalloc byte[16];
+        Unsafe.WriteUnaligned(ev, events);
+        Unsafe.WriteUnaligned(ev + EpollDataOffset, data);
+        return epoll_ctl(epfd, op, fd, ev);
+    }
+
+    [LibraryImport(Library, SetLastError = true)]
+    public static partial int epoll_create1(int flags);
+
+    [LibraryImport(Library, SetLastError = true)]
+    private static partial int epoll_ctl(int epfd, int op, int fd, void* @event);
+
+    [LibraryImport(Library, SetLastError = true)]
+    public static partial int epoll_wait(int epfd, void* events, int maxevents, int timeout);
+
+    [LibraryImport(Library, SetLastError = true)]
+    public static partial int eventfd(uint initval, int flags);
+
+    [LibraryImport(Library, SetLastError = true)]
+    public static partial nint read(int fd, void* buf, nuint count);
+
+    [LibraryImport(Library, SetLastError = true)]
+    public static partial nint write(int fd, void* buf, nuint count);
+
+    [LibraryImport(Library, SetLastError = true)]
+    public static partial nint recv(int fd, void* buf, nuint len, int flags);
+
+    [LibraryImport(Library, SetLastError = true)]
+    public static partial nint send(int fd, void* buf, nuint len, int flags);
+
+    [LibraryImport(Library, SetLastError = true)]
+    public static partial int shutdown(int fd, int how);
+
+    [LibraryImport(Library, SetLastError = true)]
+    public static partial int close(int fd);
+}
