@@ -126,7 +126,7 @@ for pdb in ("lib/net10.0/Kiln.pdb", "lib/net10.0/Kiln.Attributes.pdb"):
     assert embedded in symbols.read(pdb), f"{pdb} has no embedded sources"
 # The template references exactly the Kiln version packed with it.
 templates = zipfile.ZipFile(f"{art}/Kiln.Templates.{version}.nupkg")
-project = templates.read("content/kiln/KilnApi/KilnApi.csproj").decode()
+project = templates.read("content/kiln/KilnApi.1/KilnApi.1.csproj").decode()
 assert f'<PackageReference Include="Kiln" Version="{version}" />' in project, project
 print("   metadata: license, readme, description, tags, repository; no dependencies; PDBs embed sources;"
       f" template references Kiln {version}")
@@ -139,6 +139,18 @@ cd "$work"
 run_clean "$work/new-install.log" dotnet new install "$artifacts/Kiln.Templates.$version.nupkg"
 run_clean "$work/new-kiln.log" dotnet new kiln -o MyApi
 (cd MyApi && find . -type f | sort | sed 's/^/     /')
+# A name that is not a C# identifier: paths keep it, namespaces get its safe form, and every path resolves.
+run_clean "$work/new-kiln-name.log" dotnet new kiln -o my-api.v2
+python3 - my-api.v2 <<'PY' || fail "dotnet new kiln -o my-api.v2 produced broken references"
+import pathlib, re, sys
+root = pathlib.Path(sys.argv[1])
+for file, pattern in (("my-api.v2.slnx", r'Path="([^"]+)"'), ("my-api.v2.Tests/my-api.v2.Tests.csproj", r'ProjectReference Include="([^"]+)"')):
+    for ref in re.findall(pattern, (root / file).read_text()):
+        assert (root / file).parent.joinpath(ref).is_file(), f"{file} refers to {ref}, which does not exist"
+assert "namespace my_api.v2;" in (root / "my-api.v2/Todos.cs").read_text()
+assert "namespace my_api.v2.Tests;" in (root / "my-api.v2.Tests/TodoApiTests.cs").read_text()
+PY
+echo "   dotnet new kiln -o my-api.v2: paths resolve, namespace my_api.v2"
 step_done
 
 step "template consumer: dotnet build -warnaserror (API and tests)"

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The `dotnet new kiln` app as a user publishes it, from the packed packages (.ci/package-test.sh builds it):
-#   1. NativeAOT size and start-up (exec -> first complete response to GET /todos), runs alternating with
+#   1. NativeAOT size (also with the settings the Web SDK would add) and start-up (exec -> first complete response to GET /todos), runs alternating with
 #      ASP.NET Core's own NativeAOT API template (`dotnet new webapiaot`, also a to-do API) as the baseline;
-#   2. server GC against workstation GC for the Kiln app: wrk throughput and p99 on GET /todos, and resident
-#      memory (idle after start, after the load, and peak), runs alternating between the two.
+#   2. server GC against workstation GC for the Kiln app: wrk throughput and p99 on GET /todos, resident memory
+#      (idle after start, after the load, and peak) and the server's CPU time per request (user + system, which
+#      depends less on the neighbours than req/s does), runs alternating between the two.
 #
 #   bash bench/template/run.sh [WORK_DIR]        # RUNS=21 ROUNDS=5 DURATION=10 CONN=64 THREADS=2
 #
@@ -23,6 +24,7 @@ export NUGET_PACKAGES=$work/nuget-packages DOTNET_CLI_HOME=$work/cli-home DOTNET
 cd "$work"
 
 publish() { # project output [msbuild args...]
+  mkdir -p "$(dirname "$2")"
   local project=$1 out=$2; shift 2
   [ -x "$out/$(basename "$project")" ] || dotnet publish "$project" -r linux-x64 -o "$out" "$@" >"$out.log" 2>&1 \
     || { cat "$out.log"; exit 1; }
@@ -30,6 +32,7 @@ publish() { # project output [msbuild args...]
 publish MyApi/MyApi bench/kiln                                   # as the template sets it up
 publish MyApi/MyApi bench/kiln-servergc -p:ServerGarbageCollection=true
 publish MyApi/MyApi bench/kiln-workstationgc -p:ServerGarbageCollection=false
+publish MyApi/MyApi bench/kiln-eventsource -p:EventSourceSupport=true           # what the Web SDK turns on for AOT
 if [ ! -d AspNetAot ]; then dotnet new webapiaot -o AspNetAot >/dev/null; fi
 publish AspNetAot bench/aspnet
 
@@ -38,6 +41,8 @@ echo "machine: $(nproc) cores; load: $(uptime | sed 's/.*load average: //')"
 echo
 echo "## size (bytes)"
 printf '%-44s %10s\n' "kiln template (dotnet new kiln)" "$(stat -c %s $kiln)"
+printf '%-44s %10s\n' "kiln template, EventSourceSupport=true" "$(stat -c %s bench/kiln-eventsource/MyApi)"
+printf '%-44s %10s\n' "kiln template, ServerGarbageCollection=true" "$(stat -c %s bench/kiln-servergc/MyApi)"
 printf '%-44s %10s\n' "ASP.NET Core (dotnet new webapiaot)" "$(stat -c %s $aspnet)"
 
 echo
@@ -56,32 +61,37 @@ PY
 
 echo
 echo "## GC: GET /todos under wrk -t$THREADS -c$CONN -d${DURATION}s ($ROUNDS rounds, alternating)"
-measure() { # binary -> "rps p99ms idle_kib after_kib peak_kib"
-  local out pid url idle rps p99
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }                  # user + system, in clock ticks
+measure() { # binary -> "rps p99ms idle_kib after_kib peak_kib cpu_us_per_request"
+  local out pid url idle rps p99 requests before after
   out=$($first_response --keep /todos -- "$1")
   pid=$(sed -n 's/^pid //p' <<<"$out"); url=$(sed -n 's/^url //p' <<<"$out")
   idle=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")
   wrk -t"$THREADS" -c"$CONN" -d3s "$url/todos" >/dev/null                           # warm-up
-  read -r rps p99 < <(wrk -t"$THREADS" -c"$CONN" -d"${DURATION}s" --latency "$url/todos" | awk '
+  before=$(cpu_ticks "$pid")
+  read -r rps p99 requests < <(wrk -t"$THREADS" -c"$CONN" -d"${DURATION}s" --latency "$url/todos" | awk '
     /Requests\/sec:/ { rps = $2 }
+    / requests in / { requests = $1 }
     $1 == "99%" { v = $2; u = v; gsub(/[0-9.]/, "", u); gsub(/[a-z]/, "", v); p99 = (u == "s") ? v * 1000 : (u == "us") ? v / 1000 : v }
-    END { print rps, p99 }')
-  echo "$rps $p99 $idle $(awk '/VmRSS/ {print $2}' "/proc/$pid/status") $(awk '/VmHWM/ {print $2}' "/proc/$pid/status")"
+    END { print rps, p99, requests }')
+  after=$(cpu_ticks "$pid")
+  echo "$rps $p99 $idle $(awk '/VmRSS/ {print $2}' "/proc/$pid/status") $(awk '/VmHWM/ {print $2}' "/proc/$pid/status")" \
+       "$(( (after - before) * 1000000 / $(getconf CLK_TCK) / requests ))"
   kill -TERM -- "-$pid"; while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
 }
 server=(); workstation=()
 for r in $(seq 1 "$ROUNDS"); do
   if (( r % 2 )); then server+=("$(measure bench/kiln-servergc/MyApi)"); workstation+=("$(measure bench/kiln-workstationgc/MyApi)")
   else workstation+=("$(measure bench/kiln-workstationgc/MyApi)"); server+=("$(measure bench/kiln-servergc/MyApi)"); fi
-  echo "round $r: server ${server[-1]} | workstation ${workstation[-1]}   (rps p99ms idleKiB afterKiB peakKiB)"
+  echo "round $r: server ${server[-1]} | workstation ${workstation[-1]}   (rps p99ms idleKiB afterKiB peakKiB cpuµs/req)"
 done
 python3 - "$(printf '%s;' "${server[@]}")" "$(printf '%s;' "${workstation[@]}")" <<'PY'
 import statistics, sys
 def med(rows, i): return statistics.median(float(r.split()[i]) for r in rows)
 s = [r for r in sys.argv[1].split(";") if r]; w = [r for r in sys.argv[2].split(";") if r]
-print(f"{'median':<12} {'req/s':>9} {'p99 ms':>8} {'idle MiB':>9} {'after MiB':>10} {'peak MiB':>9}")
+print(f"{'median':<12} {'req/s':>9} {'p99 ms':>8} {'idle MiB':>9} {'after MiB':>10} {'peak MiB':>9} {'CPU us/req':>11}")
 for name, rows in (("server GC", s), ("workstation", w)):
-    print(f"{name:<12} {med(rows,0):9.0f} {med(rows,1):8.2f} {med(rows,2)/1024:9.1f} {med(rows,3)/1024:10.1f} {med(rows,4)/1024:9.1f}")
-print(f"server/workstation req/s: {med(s,0)/med(w,0):.2f}x; peak RSS: {med(s,4)/med(w,4):.2f}x")
+    print(f"{name:<12} {med(rows,0):9.0f} {med(rows,1):8.2f} {med(rows,2)/1024:9.1f} {med(rows,3)/1024:10.1f} {med(rows,4)/1024:9.1f} {med(rows,5):11.0f}")
+print(f"server/workstation: req/s {med(s,0)/med(w,0):.2f}x, peak RSS {med(s,4)/med(w,4):.2f}x, CPU per request {med(s,5)/med(w,5):.2f}x")
 PY
 echo "load after: $(uptime | sed 's/.*load average: //')"
