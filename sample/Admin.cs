@@ -13,7 +13,7 @@ public sealed class ApiKeyMiddleware(string key) : IMiddleware
 }
 
 /// <summary>The admin API: every route of this class runs behind <see cref="ApiKeyMiddleware"/>.</summary>
-[Use(typeof(ApiKeyMiddleware))]
+[Use<ApiKeyMiddleware>]
 public sealed class Admin(AccountStore store)
 {
     /// <summary><c>DELETE /admin/accounts/&lt;id&gt;</c>: 204, or 404.</summary>

@@ -17,7 +17,7 @@ public static class BenchRoutes
     private static readonly Message Hello = new("Hello, World!");
 
     [Get("/plaintext")]
-    public static HttpResponse Plaintext() => HttpResponse.Text("Hello, World!", 200, "text/plain");
+    public static HttpResponse Plaintext() => HttpResponse.Text("Hello, World!", "text/plain");
 
     [Get("/json")]
     public static Message Json() => Hello;

@@ -27,7 +27,7 @@ public class AdapterBenchmarks
         if (JsonRecord().JsonValue is not Account { Id: 42 }) throw new InvalidOperationException("/accounts/42 did not bind id = 42");
         Check(QueryInt(), "items");
         Check(HeaderInt(), "limited");
-        _request.Begin("GET"u8, "/items?limit=x"u8, HttpVersion.Http11);
+        _request.Begin("GET"u8, "/items?limit=x"u8, HttpProtocolVersion.Http11);
         if (_router.RouteAsync(_request).Result.StatusCode != 400) throw new InvalidOperationException("/items?limit=x did not answer 400");
         RouterBenchmarks.Warm(() => { BeginOnly(); Plaintext(); JsonRecord(); QueryInt(); HeaderInt(); });
     }
@@ -42,7 +42,7 @@ public class AdapterBenchmarks
     [Benchmark(Description = "Request.Begin only")]
     public int BeginOnly()
     {
-        _request.Begin("GET"u8, "/plaintext"u8, HttpVersion.Http11);
+        _request.Begin("GET"u8, "/plaintext"u8, HttpProtocolVersion.Http11);
         return _request.RawPath.Length;
     }
 
@@ -50,7 +50,7 @@ public class AdapterBenchmarks
     [Benchmark(Description = "GET /plaintext (string)")]
     public HttpResponse Plaintext()
     {
-        _request.Begin("GET"u8, "/plaintext"u8, HttpVersion.Http11);
+        _request.Begin("GET"u8, "/plaintext"u8, HttpProtocolVersion.Http11);
         return _router.RouteAsync(_request).Result;
     }
 
@@ -58,7 +58,7 @@ public class AdapterBenchmarks
     [Benchmark(Description = "GET /accounts/42 (int route value → JSON record)")]
     public HttpResponse JsonRecord()
     {
-        _request.Begin("GET"u8, "/accounts/42"u8, HttpVersion.Http11);
+        _request.Begin("GET"u8, "/accounts/42"u8, HttpProtocolVersion.Http11);
         return _router.RouteAsync(_request).Result;
     }
 
@@ -66,7 +66,7 @@ public class AdapterBenchmarks
     [Benchmark(Description = "GET /items?limit=5 ([Query] int)")]
     public HttpResponse QueryInt()
     {
-        _request.Begin("GET"u8, "/items?limit=5"u8, HttpVersion.Http11);
+        _request.Begin("GET"u8, "/items?limit=5"u8, HttpProtocolVersion.Http11);
         return _router.RouteAsync(_request).Result;
     }
 
@@ -74,7 +74,7 @@ public class AdapterBenchmarks
     [Benchmark(Description = "GET /limited, X-Limit: 5 ([Header] int)")]
     public HttpResponse HeaderInt()
     {
-        _request.Begin("GET"u8, "/limited"u8, HttpVersion.Http11);
+        _request.Begin("GET"u8, "/limited"u8, HttpProtocolVersion.Http11);
         _request.Headers.Add("X-Limit"u8, "5"u8);
         return _router.RouteAsync(_request).Result;
     }

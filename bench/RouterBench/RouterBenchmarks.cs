@@ -86,7 +86,7 @@ public class RouterBenchmarks
             var aspNet = context.GetEndpoint()?.DisplayName ?? "(none)";
             if (aspNet != expected) errors.Add($"ASP.NET: {_methods[i]} {_paths[i]} -> {aspNet}, expected {expected}");
 
-            _request.Begin(_methodBytes[i], _pathBytes[i], HttpVersion.Http11);
+            _request.Begin(_methodBytes[i], _pathBytes[i], HttpProtocolVersion.Http11);
             var response = _router.RouteAsync(_request).Result;
             if (response.TextBody != expected) errors.Add($"Kiln RouteAsync: {_methods[i]} {_paths[i]} -> {response.StatusCode} {response.TextBody}, expected {expected}");
 
@@ -144,7 +144,7 @@ public class RouterBenchmarks
         var router = _router;
         for (int i = 0; i < paths.Length; i++)
         {
-            request.Begin(methods[i], paths[i], HttpVersion.Http11);
+            request.Begin(methods[i], paths[i], HttpProtocolVersion.Http11);
             sum += router.RouteAsync(request).Result.StatusCode;
         }
         return sum;

@@ -40,28 +40,13 @@ namespace Kiln
     }
 
     /// <summary>
-    /// Runs the middleware type <see cref="MiddlewareType"/> (which must implement <c>Kiln.IMiddleware</c>) around
-    /// the annotated route method, or around every route method of the annotated class. The generated router
-    /// takes an instance of the type as a constructor argument.
+    /// Limits the annotated route (or every route of the annotated class, of classes derived from it and of classes
+    /// nested in it) to <see cref="PerSecond"/> requests per second per client address, with bursts of up to
+    /// <see cref="Burst"/>; excess requests get 429 with Retry-After. The nearest one wins: the method's, then the
+    /// innermost class's.
     /// </summary>
     [Conditional("KILN_KEEP_ATTRIBUTES")]
-    [AttributeUsage(AttributeTargets.Method | AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
-    public sealed class UseAttribute : Attribute
-    {
-        /// <summary>Applies <paramref name="middlewareType"/>.</summary>
-        /// <param name="middlewareType">A type implementing <c>Kiln.IMiddleware</c>.</param>
-        public UseAttribute(Type middlewareType) { MiddlewareType = middlewareType; }
-
-        /// <summary>The middleware type.</summary>
-        public Type MiddlewareType { get; }
-    }
-
-    /// <summary>
-    /// Limits the annotated route (or every route of the annotated class) to <see cref="PerSecond"/> requests per
-    /// second per client address, with bursts of up to <see cref="Burst"/>; excess requests get 429 with Retry-After.
-    /// </summary>
-    [Conditional("KILN_KEEP_ATTRIBUTES")]
-    [AttributeUsage(AttributeTargets.Method | AttributeTargets.Class, Inherited = false)]
+    [AttributeUsage(AttributeTargets.Method | AttributeTargets.Class, Inherited = true)]
     public sealed class RateLimitAttribute : Attribute
     {
         /// <summary>Creates a token-bucket limit.</summary>

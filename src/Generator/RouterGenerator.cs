@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 using Kiln.Generator.Emitting;
@@ -10,8 +11,9 @@ namespace Kiln.Generator
 {
     /// <summary>
     /// Kiln's source generator. It only wires steps: <see cref="RouteMethodParser"/> turns each annotated method
-    /// into a value model, <see cref="RouterModelBuilder"/> (a pure function) builds the route table and matcher,
-    /// and the emitters write the router. Diagnostics are reported on their own outputs.
+    /// into a value model (and, beside it, locations and diagnostics), <see cref="RouterModelBuilder"/> (a pure
+    /// function of the location-free models) builds the route table and matcher, and the emitters write the router.
+    /// Diagnostics are located and reported on their own outputs, so moving code re-runs only them.
     /// </summary>
     [Generator(LanguageNames.CSharp)]
     public sealed class RouterGenerator : IIncrementalGenerator
@@ -19,15 +21,17 @@ namespace Kiln.Generator
         /// <inheritdoc/>
         public void Initialize(IncrementalGeneratorInitializationContext context)
         {
-            var methodProviders = KnownTypes.RouteAttributes.Select(name => context.SyntaxProvider
-                .ForAttributeWithMetadataName(name, static (node, _) => node is MethodDeclarationSyntax, RouteMethodParser.Parse)
+            // One provider per route attribute class: a method arrives once per distinct class on it.
+            var perAttribute = KnownTypes.RouteAttributes.Select(name => context.SyntaxProvider
+                .ForAttributeWithMetadataName(name, static (node, _) => RouteMethodParser.CanCarryRoute(node), RouteMethodParser.Parse)
                 .Where(static m => m is not null)
-                .Select(static (m, _) => m!)
-                .Collect()).ToArray();
-            var methods = methodProviders[0];
-            for (int i = 1; i < methodProviders.Length; i++)
-                methods = methods.Combine(methodProviders[i]).Select(static (pair, _) => pair.Left.AddRange(pair.Right));
-            methods = methods.Select(static (all, _) => all.Distinct().ToImmutableArray()).WithTrackingName(TrackingNames.RouteMethods);
+                .Select(static (m, _) => m!)).ToArray();
+
+            // The emit path sees only location-free models: an edit that moves code leaves them equal.
+            var methods = Concat(perAttribute.Select(p => p.Select(static (m, _) => m.Method).Collect()))
+                .WithTrackingName(TrackingNames.RouteMethods);
+            var parsedMethods = Concat(perAttribute.Select(p => p.Collect()))
+                .WithTrackingName(TrackingNames.ParsedMethods);
 
             var jsonContexts = context.SyntaxProvider
                 .ForAttributeWithMetadataName(KnownTypes.JsonSerializableAttribute, static (node, _) => node is ClassDeclarationSyntax, DeclarationParser.ParseJsonContext)
@@ -36,27 +40,25 @@ namespace Kiln.Generator
                 .Collect()
                 .WithTrackingName(TrackingNames.JsonContexts);
 
-            var routerDeclarations = context.SyntaxProvider
+            var parsedDeclarations = context.SyntaxProvider
                 .ForAttributeWithMetadataName(KnownTypes.RouterAttribute, static (node, _) => node is ClassDeclarationSyntax, DeclarationParser.ParseRouter)
                 .Where(static r => r is not null)
-                .Select(static (r, _) => r!)
-                .Collect()
+                .Select(static (r, _) => r!);
+            var declarations = parsedDeclarations.Select(static (d, _) => d.Declaration).Collect()
                 .WithTrackingName(TrackingNames.RouterDeclarations);
+            var parsedDeclarationList = parsedDeclarations.Collect()
+                .WithTrackingName(TrackingNames.ParsedRouterDeclarations);
 
-            var build = methods.Combine(jsonContexts).Combine(routerDeclarations)
-                .Select(static (input, _) => RouterModelBuilder.Build(input.Left.Left, input.Left.Right, input.Right))
+            // Only a project without any route attribute or [Router] class asks what kind of project it is.
+            var defaultRouterWanted = methods.Combine(declarations)
+                .Select(static (x, _) => x.Left.IsEmpty && x.Right.IsEmpty)
+                .Combine(context.CompilationProvider)
+                .Select(static (x, ct) => x.Left && DeclarationParser.WantsDefaultRouter(x.Right, ct))
+                .WithTrackingName(TrackingNames.DefaultRouterWanted);
+
+            var build = methods.Combine(jsonContexts).Combine(declarations).Combine(defaultRouterWanted)
+                .Select(static (input, _) => RouterModelBuilder.Build(input.Left.Left.Left, input.Left.Left.Right, input.Left.Right, input.Right))
                 .WithTrackingName(TrackingNames.Router);
-
-            var methodDiagnostics = methods
-                .Select(static (all, _) => all.SelectMany(m => m.Diagnostics).Distinct().ToImmutableArray())
-                .WithTrackingName(TrackingNames.MethodDiagnostics);
-            context.RegisterSourceOutput(methodDiagnostics, static (spc, diagnostics) => Report(spc, diagnostics));
-
-            var declarationDiagnostics = routerDeclarations.Select(static (all, _) => all.SelectMany(d => d.Diagnostics).ToImmutableArray());
-            context.RegisterSourceOutput(declarationDiagnostics, static (spc, diagnostics) => Report(spc, diagnostics));
-
-            var routerDiagnostics = build.Select(static (b, _) => b.Diagnostics).WithTrackingName(TrackingNames.RouterDiagnostics);
-            context.RegisterSourceOutput(routerDiagnostics, static (spc, diagnostics) => Report(spc, diagnostics));
 
             var router = build.Select(static (b, _) => b.Router).WithTrackingName(TrackingNames.RouterModel);
             context.RegisterSourceOutput(router, static (spc, model) =>
@@ -66,13 +68,37 @@ namespace Kiln.Generator
                 spc.AddSource(model.ClassName + ".Matcher.g.cs", MatcherEmitter.Emit(model));
                 spc.AddSource(model.ClassName + ".Adapters.g.cs", AdapterEmitter.Emit(model));
             });
+
+            var methodDiagnostics = parsedMethods
+                .Select(static (all, _) => all.SelectMany(m => m.Diagnostics).Distinct().ToEquatableArray())
+                .WithTrackingName(TrackingNames.MethodDiagnostics);
+            context.RegisterSourceOutput(methodDiagnostics, static (spc, diagnostics) => Report(spc, diagnostics));
+
+            var declarationDiagnostics = parsedDeclarationList
+                .Select(static (all, _) => TableDiagnostics.ForDeclarations(all))
+                .WithTrackingName(TrackingNames.DeclarationDiagnostics);
+            context.RegisterSourceOutput(declarationDiagnostics, static (spc, diagnostics) => Report(spc, diagnostics));
+
+            var routerDiagnostics = build.Select(static (b, _) => b.Problems).Combine(parsedMethods).Combine(parsedDeclarationList)
+                .Select(static (x, _) => TableDiagnostics.Locate(x.Left.Left, x.Left.Right, x.Right))
+                .WithTrackingName(TrackingNames.RouterDiagnostics);
+            context.RegisterSourceOutput(routerDiagnostics, static (spc, diagnostics) => Report(spc, diagnostics));
         }
 
-        private static void Report(SourceProductionContext context, System.Collections.Generic.IEnumerable<DiagnosticInfo> diagnostics)
+        /// <summary>The concatenation of several collected providers.</summary>
+        private static IncrementalValueProvider<ImmutableArray<T>> Concat<T>(IEnumerable<IncrementalValueProvider<ImmutableArray<T>>> providers)
+        {
+            IncrementalValueProvider<ImmutableArray<T>>? all = null;
+            foreach (var provider in providers)
+                all = all is { } left ? left.Combine(provider).Select(static (pair, _) => pair.Left.AddRange(pair.Right)) : provider;
+            return all!.Value;
+        }
+
+        private static void Report(SourceProductionContext context, EquatableArray<DiagnosticInfo> diagnostics)
         {
             foreach (var info in diagnostics)
             {
-                var descriptor = DescriptorById(info.Id);
+                var descriptor = s_descriptors[info.Id];
                 var additional = info.AdditionalLocations.Select(l => l.ToLocation());
                 context.ReportDiagnostic(Diagnostic.Create(descriptor, info.Location?.ToLocation(), additional, info.Arguments.Cast<object>().ToArray()));
             }
@@ -80,7 +106,5 @@ namespace Kiln.Generator
 
         private static readonly ImmutableDictionary<string, DiagnosticDescriptor> s_descriptors =
             Diagnostics.All.ToImmutableDictionary(d => d.Id);
-
-        private static DiagnosticDescriptor DescriptorById(string id) => s_descriptors[id];
     }
 }

@@ -15,7 +15,7 @@ public delegate ValueTask<HttpResponse> Handler(Request request);
 public delegate ValueTask<HttpResponse> Middleware(Request request, Handler next);
 
 /// <summary>
-/// A middleware type for <c>[Use(typeof(T))]</c> on route methods or classes. The generated router takes an
+/// A middleware type for <c>[Use&lt;T&gt;]</c> on route methods or classes. The generated router takes an
 /// instance as a constructor argument and composes it into the route's chain at build time.
 /// </summary>
 public interface IMiddleware

@@ -88,12 +88,20 @@ public readonly struct HttpResponse
     /// <summary>Whether this response closes the connection without answering.</summary>
     public bool IsDrop => BodyKind == ResponseBodyKind.Drop;
 
-    /// <summary>A text response (<c>text/plain; charset=utf-8</c> unless <paramref name="contentType"/> says otherwise).</summary>
+    /// <summary>A <c>text/plain; charset=utf-8</c> response.</summary>
     /// <param name="body">The text, sent as UTF-8.</param>
     /// <param name="status">The status code.</param>
-    /// <param name="contentType">The Content-Type.</param>
     /// <returns>The response.</returns>
-    public static HttpResponse Text(string body, int status = 200, string contentType = TextPlain)
+    /// <remarks>Every body factory takes the body, then the content type, then the status; this overload leaves out the content type.</remarks>
+    public static HttpResponse Text(string body, int status = 200)
+        => new(status, ResponseBodyKind.Text, TextPlain, body, default, null, null);
+
+    /// <summary>A text response with the Content-Type <paramref name="contentType"/> (for example <c>text/html; charset=utf-8</c>).</summary>
+    /// <param name="body">The text, sent as UTF-8.</param>
+    /// <param name="contentType">The Content-Type.</param>
+    /// <param name="status">The status code.</param>
+    /// <returns>The response.</returns>
+    public static HttpResponse Text(string body, string contentType, int status = 200)
         => new(status, ResponseBodyKind.Text, contentType, body, default, null, null);
 
     /// <summary>A bytes response.</summary>
@@ -152,12 +160,18 @@ public readonly struct HttpResponse
     public static HttpResponse Created<T>(string location, T value, JsonTypeInfo<T> typeInfo)
         => Json(value, typeInfo, 201).WithHeader("Location", location);
 
-    /// <summary>A redirect: 302 (or 308 when <paramref name="permanent"/>), with a Location header.</summary>
+    /// <summary>
+    /// A redirect with a Location header, as ASP.NET Core's <c>Results.Redirect</c> answers it: 302 Found, 301 Moved
+    /// Permanently when <paramref name="permanent"/>; with <paramref name="preserveMethod"/>, 307 Temporary Redirect or
+    /// 308 Permanent Redirect, which tell the client to repeat the same method and body (a POST stays a POST).
+    /// </summary>
     /// <param name="location">Where to go.</param>
-    /// <param name="permanent">Whether the redirect is permanent (308) rather than temporary (302).</param>
+    /// <param name="permanent">Whether the redirect is permanent (301, or 308 with <paramref name="preserveMethod"/>).</param>
+    /// <param name="preserveMethod">Whether the client must keep the request's method and body (307/308); clients may turn a
+    /// POST into a GET on 301/302.</param>
     /// <returns>The response.</returns>
-    public static HttpResponse Redirect(string location, bool permanent = false)
-        => Status(permanent ? 308 : 302).WithHeader("Location", location);
+    public static HttpResponse Redirect(string location, bool permanent = false, bool preserveMethod = false)
+        => Status(preserveMethod ? (permanent ? 308 : 307) : (permanent ? 301 : 302)).WithHeader("Location", location);
 
     /// <summary>204 No Content.</summary>
     /// <returns>The response.</returns>

@@ -7,7 +7,7 @@ using Kiln.Routing;
 namespace Kiln;
 
 /// <summary>The HTTP version of a request.</summary>
-public enum HttpVersion : byte
+public enum HttpProtocolVersion : byte
 {
     /// <summary>HTTP/1.0.</summary>
     Http10,
@@ -37,7 +37,7 @@ public sealed class Request
     public string Method { get; private set; } = HttpMethods.Get;
 
     /// <summary>The HTTP version.</summary>
-    public HttpVersion Version { get; internal set; } = HttpVersion.Http11;
+    public HttpProtocolVersion Version { get; internal set; } = HttpProtocolVersion.Http11;
 
     /// <summary>The raw request-target as sent (origin-form; for absolute-form, the path and query part).</summary>
     public string Target => _targetString ??= Encoding.UTF8.GetString(TargetBytes);
@@ -201,7 +201,7 @@ public sealed class Request
     }
 
     /// <summary>Starts a new request on this (reused) object: method, target and version from the request line.</summary>
-    internal void Begin(ReadOnlySpan<byte> method, ReadOnlySpan<byte> target, HttpVersion version)
+    internal void Begin(ReadOnlySpan<byte> method, ReadOnlySpan<byte> target, HttpProtocolVersion version)
     {
         Method = HttpMethods.Intern(method);
         Version = version;
@@ -237,7 +237,7 @@ public sealed class Request
     public static Request Create(string method, string target, IEnumerable<KeyValuePair<string, string>>? headers = null, byte[]? body = null)
     {
         var request = new Request();
-        request.Begin(Encoding.ASCII.GetBytes(method), Encoding.UTF8.GetBytes(target), HttpVersion.Http11);
+        request.Begin(Encoding.ASCII.GetBytes(method), Encoding.UTF8.GetBytes(target), HttpProtocolVersion.Http11);
         if (headers is not null)
             foreach (var (name, value) in headers)
                 request.Headers.Add(Encoding.ASCII.GetBytes(name), Encoding.UTF8.GetBytes(value));

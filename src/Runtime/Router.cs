@@ -95,7 +95,7 @@ public abstract class Router
                 var location = EncodePath(trimmed);
                 var query = request.Query.Raw;
                 if (!query.IsEmpty) location += "?" + Encoding.ASCII.GetString(query);
-                return HttpResponse.Redirect(location, permanent: true);
+                return HttpResponse.Redirect(location, permanent: true, preserveMethod: true);
             }
         }
         return HttpResponse.NotFound();

@@ -121,10 +121,10 @@ public class AdapterTests
             }
         }
 
-        [Use(typeof(Outer))]
+        [Use<Outer>]
         public static class Guarded
         {
-            [Get("/guarded"), Use(typeof(Tagger))]
+            [Get("/guarded"), Use<Tagger>]
             public static string Get(Request request) => (string)request.Items["order"]! + ">method";
 
             [Get("/limited"), RateLimit(1, 2)]

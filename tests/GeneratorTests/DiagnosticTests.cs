@@ -8,16 +8,16 @@ namespace Kiln.GeneratorTests;
 /// string literal) and its message. <c>[|…|]</c> marks where the diagnostic must point, <c>{|…|}</c> its additional
 /// location (the other route of a conflict).
 /// </summary>
-public class DiagnosticTests
+public partial class DiagnosticTests
 {
     /// <summary>Runs the generator on <paramref name="marked"/> and asserts it reports exactly one diagnostic, as given.</summary>
-    private static Diagnostic AssertSingle(string marked, string id, string message)
+    private static Diagnostic AssertSingle(string marked, string id, string message, DiagnosticSeverity severity = DiagnosticSeverity.Error)
     {
         var source = new MarkedSource(marked);
         var diagnostics = GeneratorHarness.GeneratorDiagnostics(source.Text);
         var d = Assert.Single(diagnostics);
         Assert.Equal(id, d.Id);
-        Assert.Equal(DiagnosticSeverity.Error, d.Severity);
+        Assert.Equal(severity, d.Severity);
         Assert.Equal(message, d.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
         Assert.Equal(MarkedSource.Describe("Routes.cs", source.Primary!.Value), MarkedSource.Describe(d.Location));
         if (source.Additional is { } additional)
@@ -47,7 +47,7 @@ public class DiagnosticTests
     [InlineData("/a/[|<1x>|]", "'1x' is not a valid parameter name; use a C# identifier matching the method parameter (letters, digits, '_').")]
     [InlineData("/a/[|<x-y>|]", "'x-y' is not a valid parameter name; use a C# identifier matching the method parameter (letters, digits, '_').")]
     [InlineData("/a[| |]b", "' ' is not allowed in a template literal; use unreserved characters, or write the decoded character (templates match the percent-decoded path).")]
-    [InlineData("/a[|?|]b", "'?' is not allowed in a template literal; use unreserved characters, or write the decoded character (templates match the percent-decoded path).")]
+    [InlineData("/a[|?|]b", "'?' starts a query string, and a template matches only the path; bind query values with method parameters (for example [Query] int page).")]
     [InlineData("/a[|%|]20", "'%' is not allowed in a template literal; use unreserved characters, or write the decoded character (templates match the percent-decoded path).")]
     [InlineData("/a/[|<*rest>|]/b", "The catch-all <*rest> must be the last segment; move it to the end or make it a one-segment <rest>.")]
     [InlineData("/a/img-[|<*rest>|]", "A catch-all <*rest> must be a whole segment, without a prefix or suffix.")]
@@ -279,19 +279,44 @@ public class DiagnosticTests
         "Parameter 'id' of Things.Get could come from the route template (<id>) and [Query]; keep exactly one source attribute");
 
     [Fact]
-    public void KILN014_use_of_a_type_that_is_not_middleware() => AssertSingle("""
+    public void KILN014_use_of_a_middleware_the_router_cannot_name() => AssertSingle("""
         namespace App;
-
-        public sealed class Audit { }
 
         public static class Things
         {
+            private sealed class Audit : IMiddleware
+            {
+                public ValueTask<HttpResponse> InvokeAsync(Request request, Handler next) => next(request);
+            }
+
             [Get("/things")]
-            [[|Use(typeof(Audit))|]]
+            [[|Use<Audit>|]]
             public static string Get() => "";
         }
         """, "KILN014",
-        "Audit does not implement Kiln.IMiddleware; implement ValueTask<HttpResponse> InvokeAsync(Request request, Handler next)");
+        "[Use<Audit>] cannot be wired: it is not accessible to generated code (private or protected, or nested in such a type); make it internal or public");
+
+    [Fact]
+    public void Use_of_a_type_that_is_not_middleware_is_a_compiler_error_at_the_attribute()
+    {
+        var source = new MarkedSource("""
+            namespace App;
+
+            public sealed class Audit { }
+
+            public static class Things
+            {
+                [Get("/things")]
+                [Use<[|Audit|]>]
+                public static string Get() => "";
+            }
+            """);
+        var (result, output) = GeneratorHarness.Run(source.Text);
+        Assert.Empty(result.Diagnostics);
+        var error = Assert.Single(output.GetDiagnostics(), d => d.Severity == DiagnosticSeverity.Error);
+        Assert.Equal("CS0311", error.Id);
+        Assert.Equal(MarkedSource.Describe("Routes.cs", source.Primary!.Value), MarkedSource.Describe(error.Location));
+    }
 
     [Fact]
     public void KILN015_route_table_too_complex() => AssertSingle("""

@@ -38,19 +38,30 @@ public class IncrementalityTests
     private static readonly string[] StepNames = typeof(TrackingNames).GetFields(BindingFlags.Public | BindingFlags.Static)
         .Select(f => (string)f.GetValue(null)!).ToArray();
 
-    /// <summary>Runs the generator on <see cref="Source"/>, then again after <paramref name="edit"/>; returns the second run.</summary>
-    private static GeneratorRunResult RunTwice(Func<string, string> edit)
+    /// <summary>The steps the emitted source depends on: location-free values that no code motion may change.</summary>
+    private static readonly string[] EmitPath =
     {
-        var edited = edit(Source);
-        Assert.NotEqual(Source, edited);
-        var compilation = GeneratorHarness.CreateCompilation(Source);
-        var driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
+        TrackingNames.RouteMethods, TrackingNames.JsonContexts, TrackingNames.RouterDeclarations, TrackingNames.DefaultRouterWanted,
+        TrackingNames.Router, TrackingNames.RouterModel,
+    };
+
+    /// <summary>Runs the generator on <see cref="Source"/>, then again after <paramref name="edit"/>; returns the second run.</summary>
+    private static GeneratorRunResult RunTwice(Func<string, string> edit, string source = Source) => RunTwice(compilation =>
+    {
         var tree = compilation.SyntaxTrees.First(t => t.FilePath == "Routes.cs");
-        var next = compilation.ReplaceSyntaxTree(tree, CSharpSyntaxTree.ParseText(edited, GeneratorHarness.ParseOptions, path: "Routes.cs"));
-        driver = driver.RunGenerators(next);
-        var result = driver.GetRunResult();
-        Assert.Empty(result.Diagnostics);
-        return result.Results.Single();
+        var edited = edit(source);
+        Assert.NotEqual(source, edited);
+        return compilation.ReplaceSyntaxTree(tree, CSharpSyntaxTree.ParseText(edited, GeneratorHarness.ParseOptions, path: "Routes.cs"));
+    }, source);
+
+    private static GeneratorRunResult RunTwice(Func<Compilation, Compilation> edit, string source = Source)
+    {
+        var compilation = GeneratorHarness.CreateCompilation(source);
+        var driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
+        driver = driver.RunGenerators(edit(compilation));
+        var run = driver.GetRunResult();
+        Assert.Empty(run.Diagnostics);
+        return run.Results.Single();
     }
 
     private static IEnumerable<(string Step, IncrementalStepRunReason Reason)> Reasons(GeneratorRunResult result, IEnumerable<string> steps) =>
@@ -59,15 +70,20 @@ public class IncrementalityTests
 
     private static void AssertAllCached(GeneratorRunResult result)
     {
-        // Every named step ran in the first pass; it must still be there and have no new or modified output.
-        foreach (var name in new[] { TrackingNames.RouteMethods, TrackingNames.Router, TrackingNames.RouterModel, TrackingNames.RouterDiagnostics, TrackingNames.MethodDiagnostics })
+        // Every emit-path step ran in the first pass; it must still be there and have no new or modified output.
+        foreach (var name in EmitPath)
             Assert.True(result.TrackedSteps.ContainsKey(name), "step " + name + " was not tracked");
-        var changed = Reasons(result, StepNames).Where(r => r.Reason is not (IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged)).ToList();
+        var changed = Reasons(result, EmitPath).Where(r => r.Reason is not (IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged)).ToList();
         Assert.True(changed.Count == 0, "steps not cached: " + string.Join(", ", changed));
         var outputs = result.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs).Select(o => o.Reason).ToList();
         Assert.NotEmpty(outputs);
         Assert.All(outputs, reason => Assert.True(reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, "an output was regenerated: " + reason));
+        Assert.Equal(3, result.GeneratedSources.Length);
     }
+
+    /// <summary>The edit moved code the parser saw: the location-carrying step has new values (so the test above was not vacuous).</summary>
+    private static void AssertLocationsMoved(GeneratorRunResult result) =>
+        Assert.Contains(Reasons(result, new[] { TrackingNames.ParsedMethods }), r => r.Reason == IncrementalStepRunReason.Modified);
 
     private static void AssertRegenerated(GeneratorRunResult result)
     {
@@ -83,6 +99,54 @@ public class IncrementalityTests
     [Fact]
     public void Editing_the_last_handler_body_leaves_every_step_cached() =>
         AssertAllCached(RunTwice(s => s.Replace("\"file \" + path", "\"the file at \" + path.ToUpperInvariant()", StringComparison.Ordinal)));
+
+    [Fact]
+    public void Inserting_a_line_at_the_top_of_the_file_leaves_every_output_cached()
+    {
+        var result = RunTwice(s => "// A comment that moves every route in this file down by one line.\n" + s);
+        AssertLocationsMoved(result);
+        AssertAllCached(result);
+    }
+
+    [Fact]
+    public void Growing_a_body_by_many_characters_leaves_every_output_cached()
+    {
+        var result = RunTwice(s => s.Replace("=> \"id \" + id;", "=> \"id \" + id + \"" + new string('x', 500) + "\";", StringComparison.Ordinal));
+        AssertLocationsMoved(result);
+        AssertAllCached(result);
+    }
+
+    [Fact]
+    public void Adding_a_method_above_a_route_leaves_every_output_cached()
+    {
+        var result = RunTwice(s => s.Replace("    [Get(\"/items/<id>\")]", "    private static int Helper(int x)\n    {\n        return x * 2;\n    }\n\n    [Get(\"/items/<id>\")]", StringComparison.Ordinal));
+        AssertLocationsMoved(result);
+        AssertAllCached(result);
+    }
+
+    [Fact]
+    public void Adding_a_file_without_routes_leaves_every_output_cached() =>
+        AssertAllCached(RunTwice(compilation => compilation.AddSyntaxTrees(CSharpSyntaxTree.ParseText(
+            "namespace Shop;\n\npublic static class Prices\n{\n    public static decimal WithTax(decimal p) => p * 1.2m;\n}\n",
+            GeneratorHarness.ParseOptions, path: "Prices.cs"))));
+
+    [Fact]
+    public void Moving_code_moves_its_diagnostic_but_not_the_router()
+    {
+        const string broken = Source + "\npublic static class Broken\n{\n    [Get(\"/broken/<x\")] public static string Bad() => \"\";\n}\n";
+        var compilation = GeneratorHarness.CreateCompilation(broken);
+        var driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
+        int lineBefore = driver.GetRunResult().Diagnostics.Single(d => d.Id == "KILN001").Location.GetLineSpan().StartLinePosition.Line;
+
+        var tree = compilation.SyntaxTrees.First(t => t.FilePath == "Routes.cs");
+        driver = driver.RunGenerators(compilation.ReplaceSyntaxTree(tree, CSharpSyntaxTree.ParseText("\n\n" + broken, GeneratorHarness.ParseOptions, path: "Routes.cs")));
+
+        var run = driver.GetRunResult();
+        Assert.Equal(lineBefore + 2, run.Diagnostics.Single(d => d.Id == "KILN001").Location.GetLineSpan().StartLinePosition.Line);
+        var result = run.Results.Single();
+        Assert.All(Reasons(result, EmitPath), r => Assert.True(r.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, r.ToString()));
+        Assert.Contains(Reasons(result, new[] { TrackingNames.MethodDiagnostics }), r => r.Reason == IncrementalStepRunReason.Modified);
+    }
 
     [Fact]
     public void Editing_a_template_regenerates_the_router()

@@ -44,7 +44,7 @@ namespace Kiln.Generator.Emitting
             bool isAsync = NeedsAwait(method);
             string signature = string.Join(", ", method.Parameters.Select(p => p.Name));
             string arguments = string.Join(", ", method.Parameters.Select(p => Local(p)));
-            w.Line("// " + SourceWriter.Comment(route.HttpMethod + " " + route.Template + " -> " + method.DisplayName + "(" + signature + ")"));
+            w.Line("// " + SourceWriter.Comment(route.HttpMethod + " " + route.Template.Text + " -> " + method.DisplayName + "(" + signature + ")"));
             w.Open("private " + (isAsync ? "async " : "") + Names.ValueTaskOfResponse + " " + Names.Adapter(route, method) + "(" + Names.Request + " request)");
             var patternSegments = new HashSet<int>();
             foreach (var p in method.Parameters)
@@ -79,10 +79,18 @@ namespace Kiln.Generator.Emitting
             ResultKind.Bytes => "result is null ? " + Names.HttpResponse + ".NoContent() : " + Names.HttpResponse + ".Bytes(result)",
             ResultKind.Memory => Names.HttpResponse + ".Bytes(result)",
             ResultKind.Formatted => (result.IsValueType ? "" : "result is null ? " + Names.HttpResponse + ".NoContent() : ")
-                + Names.HttpResponse + ".Text(string.Create(global::System.Globalization.CultureInfo.InvariantCulture, $\"{result}\"))",
+                + Names.HttpResponse + ".Text(string.Create(global::System.Globalization.CultureInfo.InvariantCulture, $\"{result" + FormatOf(result.TypeName) + "}\"))",
             ResultKind.BodyWriter => "result is null ? " + Names.HttpResponse + ".NoContent() : " + Names.HttpResponse + ".Stream(result)",
             _ => (result.IsValueType ? "" : "result is null ? " + Names.HttpResponse + ".NoContent() : ")
                 + Names.HttpResponse + ".Json(result, " + Names.Json(router.JsonTypes.First(j => j.TypeName == result.TypeName).Index) + ")",
+        };
+
+        /// <summary>Dates are written in the form the same API accepts (ISO 8601), not the invariant culture's MM/dd/yyyy.</summary>
+        private static string FormatOf(string? typeName) => typeName?.TrimEnd('?') switch
+        {
+            "global::System.DateOnly" => ":yyyy-MM-dd",
+            "global::System.DateTime" or "global::System.DateTimeOffset" => ":O",
+            _ => "",
         };
 
         private static void EmitBinding(SourceWriter w, ParameterModel p, RouteModel route, RouterModel router, HashSet<int> patternSegments)
@@ -116,8 +124,8 @@ namespace Kiln.Generator.Emitting
         private static void EmitRouteValue(SourceWriter w, ParameterModel p, RouteValueRef value, RouterModel router, HashSet<int> patternSegments)
         {
             string span;
-            if (value.CatchAll) span = "request.Route.Rest(" + value.Segment + ")";
-            else if (value.PatternTest >= 0)
+            if (value.Kind == RouteValueKind.Rest) span = "request.Route.Rest(" + value.Segment + ")";
+            else if (value.Kind == RouteValueKind.Pattern)
             {
                 string parts = "parts" + value.Segment;
                 if (patternSegments.Add(value.Segment))

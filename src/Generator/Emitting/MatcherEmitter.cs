@@ -22,7 +22,7 @@ namespace Kiln.Generator.Emitting
 
             w.Line("/// <inheritdoc/>");
             w.Line("protected override int Match(" + Names.Span + " path, " + Names.RoutePath + " route, string method)");
-            w.Line("    => " + Names.State(0) + "(path, path.Length == 1 ? 2 : 1, route, method);");
+            w.Line(router.Matcher.States.Count == 0 ? "    => NoMatch; // no routes" : "    => " + Names.State(0) + "(path, path.Length == 1 ? 2 : 1, route, method);");
             foreach (var state in router.Matcher.States)
             {
                 w.Line();
@@ -45,7 +45,7 @@ namespace Kiln.Generator.Emitting
 
         private static string Describe(RouterModel router, EquatableArray<int> routes)
         {
-            var names = routes.Take(4).Select(r => router.Routes[r].HttpMethod + " " + router.Routes[r].Template).ToList();
+            var names = routes.Take(4).Select(r => router.Routes[r].HttpMethod + " " + router.Routes[r].Template.Text).ToList();
             if (routes.Count > 4) names.Add("and " + (routes.Count - 4) + " more");
             return SourceWriter.Comment(string.Join(", ", names));
         }
@@ -130,7 +130,7 @@ namespace Kiln.Generator.Emitting
                 var route = router.Routes[target.Route];
                 w.Line("case " + SourceWriter.Literal(target.Method) + ":");
                 if (target.Method == "GET" && !explicitHead) w.Line("case \"HEAD\":");
-                w.Line("    return " + target.Route + "; // " + SourceWriter.Comment(route.HttpMethod + " " + route.Template + " -> " + route.Name));
+                w.Line("    return " + target.Route + "; // " + SourceWriter.Comment(route.HttpMethod + " " + route.Template.Text + " -> " + route.Name));
             }
             w.Line("default:");
             w.Line("    return " + (-2 - terminal.AllowSet) + "; // Allow: " + router.Matcher.AllowSets[terminal.AllowSet]);
@@ -147,7 +147,7 @@ namespace Kiln.Generator.Emitting
                     + Names.ParseCall(spec.Type!, "segment", "out " + spec.Type!.TypeName + " _", router) + ";");
                 return;
             }
-            int count = spec.Pattern.Count(p => p.Name is not null);
+            int count = spec.Pattern.Count(p => p.IsParameter);
             w.Open("private static bool " + Names.Test(test.Id) + "(" + Names.Span + " segment)");
             w.Line("global::System.Span<global::System.Range> values = stackalloc global::System.Range[" + count + "];");
             w.Line("return " + Names.Pattern(test.Id) + "(segment, values);");
@@ -180,7 +180,7 @@ namespace Kiln.Generator.Emitting
             int k = 0;
             foreach (var part in parts)
             {
-                if (part.Name is null) continue;
+                if (!part.IsParameter) continue;
                 if (part.Type!.Kind != ValueKind.String)
                     checks.Add(Names.ParseCall(part.Type, "s[v[" + k + "]]", "out " + part.Type.TypeName + " _", router));
                 k++;

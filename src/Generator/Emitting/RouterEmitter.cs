@@ -39,7 +39,7 @@ namespace Kiln.Generator.Emitting
                 var method = router.Methods[route.MethodIndex];
                 string adapter = Names.Adapter(route, method);
                 var chain = method.RateLimit.Count == 2
-                    ? new[] { "new global::Kiln.RateLimiter(" + method.RateLimit[0] + ", " + method.RateLimit[1] + ")" }.ToList()
+                    ? new[] { "new global::Kiln.ClientRateLimiter(" + method.RateLimit[0] + ", " + method.RateLimit[1] + ")" }.ToList()
                     : new System.Collections.Generic.List<string>();
                 chain.AddRange(method.Middleware.Select(m => Names.Field(router.ConstructorArguments.First(a => a.IsMiddleware && a.TypeName == m))));
                 string handler = chain.Count == 0 ? adapter : Names.Pipeline + ".Compose(" + adapter + ", " + string.Join(", ", chain) + ")";
@@ -49,7 +49,7 @@ namespace Kiln.Generator.Emitting
             w.Line("_routes = new " + Names.Endpoint + "[]");
             w.Line("{");
             foreach (var route in router.Routes)
-                w.Line("    new(" + SourceWriter.Literal(route.HttpMethod) + ", " + SourceWriter.Literal(route.Template) + ", handlers[" + route.Id + "], " + SourceWriter.Literal(route.Name) + "),");
+                w.Line("    new(" + SourceWriter.Literal(route.HttpMethod) + ", " + SourceWriter.Literal(route.Template.Text) + ", handlers[" + route.Id + "], " + SourceWriter.Literal(route.Name) + "),");
             w.Line("};");
             w.Close();
             w.Line();

@@ -46,57 +46,77 @@ namespace Kiln.Generator.Model
     /// <param name="IsValueType">Whether that type is a value type (so it is never null).</param>
     internal sealed record ResultModel(ResultKind Kind, AwaitKind Await, string? TypeName, bool IsValueType = false);
 
-    /// <summary>One route attribute on a method.</summary>
-    /// <param name="Method">The HTTP method token.</param>
-    /// <param name="Template">The template text.</param>
+    /// <summary>One route attribute on a method, its template parsed once (by the parser).</summary>
+    /// <param name="HttpMethod">The HTTP method token.</param>
+    /// <param name="Template">The parsed template.</param>
     /// <param name="Name">The endpoint name from the attribute, if any.</param>
-    /// <param name="Location">The attribute.</param>
-    /// <param name="TemplateLocation">The template string's contents, only when they map 1:1 to source characters (for pointing inside).</param>
-    /// <param name="ArgumentLocation">The template argument expression.</param>
-    internal sealed record RouteAttributeModel(string Method, string Template, string? Name, SourceSpan? Location, SourceSpan? TemplateLocation, SourceSpan? ArgumentLocation)
-    {
-        /// <summary>The best place to point at the whole template.</summary>
-        public SourceSpan? TemplateOrArgument => TemplateLocation ?? ArgumentLocation ?? Location;
-    }
+    internal sealed record RouteDefinition(string HttpMethod, RouteTemplate Template, string? Name);
 
     /// <summary>
-    /// Everything the generator needs to know about one route method — the only output of the parsing step.
+    /// Everything the emitted router depends on about one route method: what the parser read from the symbol,
+    /// and nothing else.
     /// </summary>
     /// <remarks>
     /// Models are values: strings, bools, enums, equatable arrays and records of those. No <c>ISymbol</c>,
-    /// <c>SyntaxNode</c>, <c>Location</c>, <c>Compilation</c> or <c>Diagnostic</c> may appear here (locations travel
-    /// as <see cref="SourceSpan"/>), so the incremental pipeline can cache every step. A test walks every tracked
-    /// step's output and fails on any Roslyn object.
+    /// <c>SyntaxNode</c>, <c>Location</c>, <c>Compilation</c> or <c>Diagnostic</c> may appear here, and no source
+    /// location either: inserting a line above a route, or growing a method body, must leave this model equal so the
+    /// incremental pipeline proves the output unchanged. Locations and diagnostics travel beside it in
+    /// <see cref="ParsedMethod"/>. Tests walk every tracked step's output for Roslyn objects and drive edits that move
+    /// code.
     /// </remarks>
+    /// <param name="ContainingType">The declaring type, fully qualified.</param>
+    /// <param name="ContainingTypeName">Its simple name.</param>
+    /// <param name="IsStatic">Whether the method is static (else the router takes an instance of the type).</param>
+    /// <param name="MethodName">The method name.</param>
+    /// <param name="Routes">Its routes whose templates parsed.</param>
+    /// <param name="Parameters">How each parameter binds (parameters that cannot be bound are left out, with a diagnostic).</param>
+    /// <param name="Result">What its result becomes.</param>
+    /// <param name="Middleware">The <c>[Use]</c> middleware types, class first, then method.</param>
+    /// <param name="RateLimit">The <c>[RateLimit]</c> arguments as C# literals (per second, burst), or empty.</param>
+    /// <param name="JsonTypes">Types sent or received as JSON.</param>
+    /// <param name="IsValid">Whether the method had no errors (only valid methods are routed).</param>
     internal sealed record RouteMethod(
         string ContainingType,
         string ContainingTypeName,
         bool IsStatic,
         string MethodName,
-        EquatableArray<RouteAttributeModel> Routes,
+        EquatableArray<RouteDefinition> Routes,
         EquatableArray<ParameterModel> Parameters,
         ResultModel Result,
         EquatableArray<string> Middleware,
         EquatableArray<string> RateLimit,
         EquatableArray<string> JsonTypes,
-        EquatableArray<DiagnosticInfo> Diagnostics)
+        bool IsValid)
     {
         /// <summary>"Accounts.GetHistory" — the default endpoint name and how messages name the method.</summary>
         public string DisplayName => ContainingTypeName + "." + MethodName;
 
-        public bool IsValid
+        /// <summary>The parameter named <paramref name="name"/>.</summary>
+        public ParameterModel Parameter(string name)
         {
-            get
-            {
-                foreach (var d in Diagnostics) return false;
-                return true;
-            }
+            foreach (var p in Parameters)
+                if (p.Name == name) return p;
+            throw new System.InvalidOperationException(DisplayName + " has no parameter " + name);
         }
     }
+
+    /// <summary>Where one route attribute sits in source (aligned with <see cref="RouteMethod.Routes"/>).</summary>
+    /// <param name="Attribute">The attribute.</param>
+    /// <param name="Template">The best place to point at the template: inside the string, or the argument.</param>
+    internal sealed record RouteSite(SourceSpan? Attribute, SourceSpan? Template);
+
+    /// <summary>
+    /// The parser's output for one method: the location-free <see cref="RouteMethod"/> that the router is built
+    /// from, and beside it what only diagnostics need — where each route is, and the method's own errors.
+    /// </summary>
+    internal sealed record ParsedMethod(RouteMethod Method, EquatableArray<RouteSite> Sites, EquatableArray<DiagnosticInfo> Diagnostics);
 
     /// <summary>A <c>JsonSerializerContext</c> and the types it declares.</summary>
     internal sealed record JsonContextModel(string ContextType, EquatableArray<string> Types);
 
-    /// <summary>A user-declared <c>[Router] partial class</c>.</summary>
-    internal sealed record RouterDeclaration(string? Namespace, string Name, string Accessibility, SourceSpan? Location, EquatableArray<DiagnosticInfo> Diagnostics);
+    /// <summary>A user-declared <c>[Router] partial class</c>, as the router is built from it (no location).</summary>
+    internal sealed record RouterDeclaration(string? Namespace, string Name, string Accessibility, bool IsValid);
+
+    /// <summary>The parser's output for a <c>[Router]</c> class: the declaration, where it is, and its errors.</summary>
+    internal sealed record ParsedRouterDeclaration(RouterDeclaration Declaration, SourceSpan? Location, EquatableArray<DiagnosticInfo> Diagnostics);
 }

@@ -2,17 +2,34 @@ using Kiln.Generator.Routing;
 
 namespace Kiln.Generator.Model
 {
+    /// <summary>How a route value is cut out of the matched path.</summary>
+    internal enum RouteValueKind
+    {
+        /// <summary>A whole segment (<c>&lt;id&gt;</c>).</summary>
+        Segment,
+        /// <summary>The rest of the path from the segment on (<c>&lt;*path&gt;</c>).</summary>
+        Rest,
+        /// <summary>One parameter of a pattern segment (<c>img-&lt;id&gt;.png</c>), split by the pattern's test.</summary>
+        Pattern,
+    }
+
     /// <summary>Where a route value sits in the matched path.</summary>
     /// <param name="Name">The template parameter name.</param>
     /// <param name="Segment">Its segment index.</param>
-    /// <param name="CatchAll">Whether it takes the rest of the path.</param>
+    /// <param name="Kind">How it is cut out.</param>
     /// <param name="PatternTest">For a pattern segment, the matcher test that splits it (else -1).</param>
     /// <param name="PatternIndex">Its index among the pattern's parameters.</param>
     /// <param name="PatternCount">How many parameters the pattern has.</param>
-    internal sealed record RouteValueRef(string Name, int Segment, bool CatchAll, int PatternTest, int PatternIndex, int PatternCount);
+    internal sealed record RouteValueRef(string Name, int Segment, RouteValueKind Kind, int PatternTest = -1, int PatternIndex = 0, int PatternCount = 1);
 
     /// <summary>One row of the route table: a (method, template) pair and the route method it calls.</summary>
-    internal sealed record RouteModel(int Id, string HttpMethod, string Template, string Name, int MethodIndex, EquatableArray<RouteValueRef> Values);
+    /// <param name="Id">Its index in the table (what the matcher returns).</param>
+    /// <param name="HttpMethod">The HTTP method token.</param>
+    /// <param name="Template">The parsed template.</param>
+    /// <param name="Name">The endpoint name.</param>
+    /// <param name="MethodIndex">The route method, as an index into <see cref="RouterModel.Methods"/>.</param>
+    /// <param name="Values">Where each route value sits.</param>
+    internal sealed record RouteModel(int Id, string HttpMethod, RouteTemplate Template, string Name, int MethodIndex, EquatableArray<RouteValueRef> Values);
 
     /// <summary>A constructor argument of the generated router (an instance route class or a middleware type).</summary>
     internal sealed record ConstructorArgument(string TypeName, string ParameterName, bool IsMiddleware);
@@ -22,7 +39,8 @@ namespace Kiln.Generator.Model
 
     /// <summary>
     /// The whole router: the route table, the methods, the matcher, the wiring. Built by a pure function from the
-    /// collected method models; equatable, so unchanged inputs skip emission.
+    /// collected method models; equatable and free of source locations, so an edit that changes no route leaves it
+    /// equal and skips emission.
     /// </summary>
     internal sealed record RouterModel(
         string? Namespace,
@@ -36,6 +54,38 @@ namespace Kiln.Generator.Model
         EquatableArray<JsonTypeRef> JsonTypes,
         EquatableArray<ValueType> Enums);
 
-    /// <summary>The result of the collect step: the router to emit (if any) and diagnostics about the table.</summary>
-    internal sealed record RouterBuildResult(RouterModel? Router, EquatableArray<DiagnosticInfo> Diagnostics);
+    /// <summary>What a <see cref="TableProblem"/> is about.</summary>
+    internal enum TableProblemKind
+    {
+        /// <summary>Two routes with the same method and template (KILN007).</summary>
+        DuplicateRoute,
+        /// <summary>Two routes of one method that match the same paths with equal precedence (KILN008).</summary>
+        AmbiguousRoutes,
+        /// <summary>A JSON type that no JsonSerializerContext declares (KILN012).</summary>
+        MissingJsonType,
+        /// <summary>The matcher could not be built (KILN015).</summary>
+        TooComplex,
+        /// <summary>A router with no route methods at all (KILN018).</summary>
+        NoRoutes,
+    }
+
+    /// <summary>A route, by its method's model and its index among the method's routes.</summary>
+    internal sealed record RouteRef(RouteMethod Method, int Route)
+    {
+        public RouteDefinition Definition => Method.Routes[Route];
+    }
+
+    /// <summary>
+    /// A problem with the route table as a whole, as data without locations (so the build step stays cacheable):
+    /// the routes it concerns and the facts for the message. The generator attaches locations from the parsed
+    /// methods when it reports it (<see cref="TableDiagnostics"/>).
+    /// </summary>
+    /// <param name="Kind">What is wrong.</param>
+    /// <param name="Route">The route to report at (the later one of a pair), if any.</param>
+    /// <param name="Other">The other route of a conflicting pair.</param>
+    /// <param name="Detail">The example path of a conflict, the JSON type, or the builder's message.</param>
+    internal sealed record TableProblem(TableProblemKind Kind, RouteRef? Route, RouteRef? Other, string Detail);
+
+    /// <summary>The result of the build step: the router to emit (if any) and the table's problems.</summary>
+    internal sealed record RouterBuildResult(RouterModel? Router, EquatableArray<TableProblem> Problems);
 }

@@ -8,31 +8,79 @@ using ValueType = Kiln.Generator.Routing.ValueType;
 namespace Kiln.Generator.Model
 {
     /// <summary>
-    /// The pure function from all method models to one router: assigns route IDs in a deterministic order, types
-    /// every template segment, builds the matcher, resolves JSON contexts and constructor wiring, and turns
-    /// conflicts into diagnostics.
+    /// The pure function from all method models to one router: orders the methods, resolves JSON contexts, assigns
+    /// route IDs, builds the matcher, locates route values, wires the constructor, and returns the table's problems
+    /// as data. Nothing here sees a symbol or a source location.
     /// </summary>
     internal static class RouterModelBuilder
     {
-        public static RouterBuildResult Build(ImmutableArray<RouteMethod> methodModels, ImmutableArray<JsonContextModel> contexts, ImmutableArray<RouterDeclaration> declarations)
+        /// <param name="methodModels">Every method with a route attribute (valid or not; one per route attribute class on it).</param>
+        /// <param name="contexts">The project's JSON contexts.</param>
+        /// <param name="declarations">The project's <c>[Router]</c> classes (the first is used).</param>
+        /// <param name="defaultRouterWanted">Whether a project without any route attribute still gets <c>AppRouter</c>.</param>
+        public static RouterBuildResult Build(ImmutableArray<RouteMethod> methodModels, ImmutableArray<JsonContextModel> contexts,
+            ImmutableArray<RouterDeclaration> declarations, bool defaultRouterWanted)
         {
-            var diagnostics = new List<DiagnosticInfo>();
-            // The same method arrives once per distinct route attribute class on it; the models are identical.
-            var methods = methodModels.Distinct().Where(m => m.IsValid)
+            bool anyRouteAttribute = methodModels.Length > 0;
+            if (!anyRouteAttribute && declarations.Length == 0 && !defaultRouterWanted)
+                return new RouterBuildResult(null, EquatableArray<TableProblem>.Empty);
+
+            var problems = new List<TableProblem>();
+            if (!anyRouteAttribute) problems.Add(new TableProblem(TableProblemKind.NoRoutes, null, null, ""));
+
+            var methods = ValidMethodsInOrder(methodModels);
+            var jsonTypes = ResolveJsonTypes(methods, contexts, problems, out var unserializable);
+            // A method that cannot be emitted is left out (its error is reported); the rest of the router still builds.
+            methods.RemoveAll(unserializable.Contains);
+
+            var rows = RouteRows(methods);
+            var entries = rows.Select((row, id) => RouteEntry.Create(id, row.Definition.HttpMethod, row.Definition.Template,
+                name => row.Method.Parameter(name).Value!)).ToList();
+            var (matcher, conflicts, error) = MatcherBuilder.Build(entries);
+            if (error is not null)
+            {
+                problems.Add(new TableProblem(TableProblemKind.TooComplex, rows[0], null, error));
+                return new RouterBuildResult(null, problems.ToEquatableArray());
+            }
+            foreach (var conflict in conflicts)
+            {
+                var kind = conflict.IsDuplicate ? TableProblemKind.DuplicateRoute : TableProblemKind.AmbiguousRoutes;
+                problems.Add(new TableProblem(kind, rows[conflict.Second], rows[conflict.First], conflict.ExamplePath));
+            }
+
+            var methodIndex = new Dictionary<RouteMethod, int>();
+            for (int i = 0; i < methods.Count; i++) methodIndex[methods[i]] = i;
+            var routes = rows.Select((row, id) => new RouteModel(id, row.Definition.HttpMethod, row.Definition.Template,
+                row.Definition.Name ?? row.Method.DisplayName, methodIndex[row.Method], RouteValues(entries[id], matcher))).ToEquatableArray();
+
+            var declaration = declarations.FirstOrDefault();
+            if (declaration is { IsValid: false }) declaration = null;
+            var router = new RouterModel(
+                Namespace: declaration is null ? "Kiln.Generated" : declaration.Namespace,
+                ClassName: declaration?.Name ?? "AppRouter",
+                Accessibility: declaration?.Accessibility ?? "public",
+                IsUserDeclared: declaration is not null,
+                Routes: routes,
+                Methods: methods.ToEquatableArray(),
+                Matcher: matcher,
+                ConstructorArguments: ConstructorArguments(methods),
+                JsonTypes: jsonTypes.ToEquatableArray(),
+                Enums: Enums(methods));
+            return new RouterBuildResult(router, problems.ToEquatableArray());
+        }
+
+        /// <summary>Valid methods, each once (a method arrives once per route attribute class on it), in ordinal order.</summary>
+        private static List<RouteMethod> ValidMethodsInOrder(ImmutableArray<RouteMethod> methodModels) =>
+            methodModels.Distinct().Where(m => m.IsValid)
                 .OrderBy(m => m.ContainingType, StringComparer.Ordinal).ThenBy(m => m.MethodName, StringComparer.Ordinal)
                 .ThenBy(m => string.Join(",", m.Parameters.Select(p => p.TypeName)), StringComparer.Ordinal).ToList();
 
-            var declaration = declarations.FirstOrDefault();
-            foreach (var extra in declarations.Skip(1))
-                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InvalidRouterDeclaration, extra.Location,
-                    "Only one [Router] class is allowed per project; " + extra.Name + " repeats " + declaration!.Name + "."));
-            if (declaration is not null && declaration.Diagnostics.Count > 0) declaration = null;
-            if (methodModels.Length == 0 && declarations.Length == 0)
-                return new RouterBuildResult(null, diagnostics.ToEquatableArray());
-
-            // JSON types: every one must be declared by some context.
+        /// <summary>Every JSON type must be declared by some context; the first context (by name) that declares it is used.</summary>
+        private static List<JsonTypeRef> ResolveJsonTypes(List<RouteMethod> methods, ImmutableArray<JsonContextModel> contexts,
+            List<TableProblem> problems, out HashSet<RouteMethod> unserializable)
+        {
             var jsonTypes = new List<JsonTypeRef>();
-            var unserializable = new HashSet<RouteMethod>();
+            unserializable = new HashSet<RouteMethod>();
             foreach (var method in methods)
             {
                 foreach (var type in method.JsonTypes)
@@ -41,108 +89,89 @@ namespace Kiln.Generator.Model
                     var context = contexts.Where(c => c.Types.Contains(type)).OrderBy(c => c.ContextType, StringComparer.Ordinal).FirstOrDefault();
                     if (context is null)
                     {
-                        var at = method.Routes.Count > 0 ? method.Routes[0].Location : null;
-                        diagnostics.Add(DiagnosticInfo.Create(Diagnostics.MissingJsonTypeInfo, at, method.DisplayName + " (" + Short(type) + ")", type.StartsWith("global::", StringComparison.Ordinal) ? type.Substring(8) : type));
+                        problems.Add(new TableProblem(TableProblemKind.MissingJsonType, new RouteRef(method, 0), null, type));
                         unserializable.Add(method);
                         continue;
                     }
                     jsonTypes.Add(new JsonTypeRef(type, context.ContextType, jsonTypes.Count));
                 }
             }
+            return jsonTypes;
+        }
 
-            // A method that cannot be emitted is left out (its error is reported); the rest of the router still builds.
-            methods = methods.Where(m => !unserializable.Contains(m)).ToList();
-
-            // Route table: one row per (method, route attribute), ordered by template, then HTTP method.
-            var rows = new List<(RouteMethod Method, int MethodIndex, RouteAttributeModel Attribute, RouteTemplate Template)>();
+        /// <summary>The route table: one row per (method, route), ordered by template, then HTTP method, then method; a row's index is its route ID.</summary>
+        private static List<RouteRef> RouteRows(List<RouteMethod> methods)
+        {
+            var rows = new List<(RouteRef Ref, int MethodIndex)>();
             for (int i = 0; i < methods.Count; i++)
-                foreach (var attribute in methods[i].Routes)
-                    rows.Add((methods[i], i, attribute, TemplateParser.Parse(attribute.Template).Template!));
-            rows = rows.OrderBy(r => r.Attribute.Template, StringComparer.Ordinal).ThenBy(r => r.Attribute.Method, StringComparer.Ordinal)
-                .ThenBy(r => r.MethodIndex).ToList();
+                for (int r = 0; r < methods[i].Routes.Count; r++)
+                    rows.Add((new RouteRef(methods[i], r), i));
+            return rows.OrderBy(r => r.Ref.Definition.Template.Text, StringComparer.Ordinal)
+                .ThenBy(r => r.Ref.Definition.HttpMethod, StringComparer.Ordinal)
+                .ThenBy(r => r.MethodIndex)
+                .Select(r => r.Ref).ToList();
+        }
 
-            var routes = new List<RouteModel>();
-            var entries = new List<RouteEntry>();
-            var tests = new Dictionary<string, int>();
-            for (int id = 0; id < rows.Count; id++)
+        /// <summary>Where each of a route's values sits, including which matcher test splits a pattern segment.</summary>
+        private static EquatableArray<RouteValueRef> RouteValues(RouteEntry entry, MatcherModel matcher)
+        {
+            var values = new List<RouteValueRef>();
+            var segments = entry.Template.Segments;
+            for (int s = 0; s < segments.Count; s++)
             {
-                var (method, methodIndex, attribute, template) = rows[id];
-                ValueType TypeOf(string name) => method.Parameters.First(p => p.Name == name).Value!;
-                var specs = template.Segments.Select(s => SegmentSpec.For(s, TypeOf)).ToEquatableArray();
-                entries.Add(new RouteEntry(id, attribute.Method, attribute.Template, specs));
-                routes.Add(new RouteModel(id, attribute.Method, attribute.Template, attribute.Name ?? method.DisplayName, methodIndex, EquatableArray<RouteValueRef>.Empty));
-            }
-
-            var (matcher, conflicts, error) = MatcherBuilder.Build(entries);
-            if (error is not null)
-            {
-                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.RouteTableTooComplex, rows.Count > 0 ? rows[0].Attribute.Location : null, error));
-                return new RouterBuildResult(null, diagnostics.ToEquatableArray());
-            }
-            foreach (var conflict in conflicts)
-            {
-                var first = rows[conflict.First].Attribute;
-                var second = rows[conflict.Second].Attribute;
-                var here = second.TemplateOrArgument;
-                var there = first.TemplateOrArgument;
-                var additional = there is null ? Array.Empty<SourceSpan>() : new[] { there };
-                diagnostics.Add(conflict.IsDuplicate
-                    ? DiagnosticInfo.Create(Diagnostics.DuplicateRoute, here, additional, second.Method, second.Template, rows[conflict.First].Method.DisplayName, there?.Display ?? "?")
-                    : DiagnosticInfo.Create(Diagnostics.AmbiguousRoutes, here, additional, second.Method, second.Template, first.Template, there?.Display ?? "?", conflict.ExamplePath));
-            }
-
-            // Where each route value sits, now that pattern tests have IDs.
-            var testIds = matcher.Tests.ToDictionary(t => t.Spec.TestKey!, t => t.Id);
-            for (int id = 0; id < rows.Count; id++)
-            {
-                var values = new List<RouteValueRef>();
-                var template = rows[id].Template;
-                for (int s = 0; s < template.Segments.Count; s++)
+                var segment = segments[s];
+                if (segment.IsCatchAll) values.Add(new RouteValueRef(segment.Parts[0].Text, s, RouteValueKind.Rest));
+                else if (segment.IsSimpleParameter) values.Add(new RouteValueRef(segment.Parts[0].Text, s, RouteValueKind.Segment));
+                else if (!segment.IsLiteral)
                 {
-                    var segment = template.Segments[s];
-                    var spec = entries[id].Specs[s];
-                    if (segment.IsCatchAll) values.Add(new RouteValueRef(segment.Parts[0].Text, s, true, -1, 0, 1));
-                    else if (segment.IsSimpleParameter) values.Add(new RouteValueRef(segment.Parts[0].Text, s, false, -1, 0, 1));
-                    else if (!segment.IsLiteral)
-                    {
-                        var names = segment.Parts.Where(p => p.IsParameter).Select(p => p.Text).ToList();
-                        int test = testIds.TryGetValue(spec.TestKey!, out var t) ? t : -1;
-                        for (int k = 0; k < names.Count; k++)
-                            values.Add(new RouteValueRef(names[k], s, false, test, k, names.Count));
-                    }
+                    var names = segment.Parts.Where(p => p.IsParameter).Select(p => p.Text).ToList();
+                    int test = matcher.TestFor(entry.Specs[s]);
+                    for (int k = 0; k < names.Count; k++)
+                        values.Add(new RouteValueRef(names[k], s, RouteValueKind.Pattern, test, k, names.Count));
                 }
-                routes[id] = routes[id] with { Values = values.ToEquatableArray() };
             }
+            return values.ToEquatableArray();
+        }
 
-            // Constructor: instance route classes, then middleware types, each in ordinal order of full name.
+        /// <summary>Constructor: instance route classes, then middleware types, each in ordinal order of full name.</summary>
+        private static EquatableArray<ConstructorArgument> ConstructorArguments(List<RouteMethod> methods)
+        {
             var arguments = new List<ConstructorArgument>();
             var usedNames = new HashSet<string>(StringComparer.Ordinal);
             foreach (var type in methods.Where(m => !m.IsStatic).Select(m => m.ContainingType).Distinct().OrderBy(t => t, StringComparer.Ordinal))
                 arguments.Add(new ConstructorArgument(type, UniqueName(type, usedNames), false));
             foreach (var type in methods.SelectMany(m => m.Middleware).Distinct().OrderBy(t => t, StringComparer.Ordinal))
                 arguments.Add(new ConstructorArgument(type, UniqueName(type, usedNames), true));
-
-            var enums = methods.SelectMany(m => m.Parameters).Where(p => p.Value?.Kind == ValueKind.Enum).Select(p => p.Value!)
-                .GroupBy(v => v.TypeName).Select(g => g.First()).OrderBy(v => v.TypeName, StringComparer.Ordinal).ToEquatableArray();
-
-            var router = new RouterModel(
-                declaration?.Namespace ?? (declaration is null ? "Kiln.Generated" : null),
-                declaration?.Name ?? "AppRouter",
-                declaration?.Accessibility ?? "public",
-                declaration is not null,
-                routes.ToEquatableArray(),
-                methods.ToEquatableArray(),
-                matcher,
-                arguments.ToEquatableArray(),
-                jsonTypes.ToEquatableArray(),
-                enums);
-            return new RouterBuildResult(router, diagnostics.ToEquatableArray());
+            return arguments.ToEquatableArray();
         }
 
-        private static string Short(string typeName)
+        /// <summary>The enum types parsed anywhere (route, query or header), each once, for one generated parser each.</summary>
+        private static EquatableArray<ValueType> Enums(List<RouteMethod> methods) =>
+            methods.SelectMany(m => m.Parameters).Where(p => p.Value?.Kind == ValueKind.Enum).Select(p => p.Value!)
+                .GroupBy(v => v.TypeName).Select(g => g.First()).OrderBy(v => v.TypeName, StringComparer.Ordinal).ToEquatableArray();
+
+        /// <summary>
+        /// A fully qualified type name without its namespaces, type arguments included:
+        /// <c>global::System.Collections.Generic.List&lt;global::App.Item&gt;</c> → <c>List&lt;Item&gt;</c>.
+        /// </summary>
+        internal static string Short(string typeName)
         {
-            int dot = typeName.LastIndexOf('.');
-            return dot < 0 ? typeName.Replace("global::", "") : typeName.Substring(dot + 1);
+            var result = new System.Text.StringBuilder(typeName.Length);
+            int nameStart = 0;
+            for (int i = 0; i <= typeName.Length; i++)
+            {
+                char c = i < typeName.Length ? typeName[i] : '\0';
+                if (char.IsLetterOrDigit(c) || c == '_' || c == '@') continue;
+                if (c == '.' || c == ':')
+                {
+                    nameStart = i + 1;
+                    continue;
+                }
+                result.Append(typeName, nameStart, i - nameStart);
+                if (i < typeName.Length) result.Append(c);
+                nameStart = i + 1;
+            }
+            return result.ToString();
         }
 
         private static string UniqueName(string typeName, HashSet<string> used)

@@ -8,9 +8,39 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace Kiln.Generator.Parsing
 {
-    /// <summary>Reads the other declarations the router depends on: JSON contexts and a <c>[Router]</c> class.</summary>
+    /// <summary>Reads the other declarations the router depends on: JSON contexts, a <c>[Router]</c> class, and what kind of project this is.</summary>
     internal static class DeclarationParser
     {
+        /// <summary>
+        /// Whether a project with no route attribute and no <c>[Router]</c> class still gets <c>Kiln.Generated.AppRouter</c>
+        /// (answering 404, with a warning), so that <c>new AppRouter()</c> in its startup code compiles: only for an
+        /// application that references Kiln and no assembly that already brings a router (routes kept in a library
+        /// are served by the library's router, and an empty one here would hide it).
+        /// </summary>
+        public static bool WantsDefaultRouter(Compilation compilation, CancellationToken cancellationToken)
+        {
+            if (compilation.Options.OutputKind is not (OutputKind.ConsoleApplication or OutputKind.WindowsApplication or OutputKind.WindowsRuntimeApplication))
+                return false;
+            var routerBase = compilation.GetTypeByMetadataName("Kiln.Router");
+            if (routerBase is null) return false;
+            foreach (var assembly in compilation.SourceModule.ReferencedAssemblySymbols)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (!assembly.Modules.Any(m => m.ReferencedAssemblies.Any(r => r.Name == routerBase.ContainingAssembly.Name))) continue;
+                if (DeclaresRouter(assembly.GlobalNamespace, routerBase)) return false;
+            }
+            return true;
+        }
+
+        private static bool DeclaresRouter(INamespaceSymbol ns, INamedTypeSymbol routerBase)
+        {
+            foreach (var type in ns.GetTypeMembers())
+                if (type.DeclaredAccessibility == Accessibility.Public && SymbolEqualityComparer.Default.Equals(type.BaseType, routerBase)) return true;
+            foreach (var child in ns.GetNamespaceMembers())
+                if (DeclaresRouter(child, routerBase)) return true;
+            return false;
+        }
+
         public static JsonContextModel? ParseJsonContext(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
         {
             if (context.TargetSymbol is not INamedTypeSymbol type) return null;
@@ -28,7 +58,7 @@ namespace Kiln.Generator.Parsing
             return new JsonContextModel(KnownTypes.FullName(type), types.ToEquatableArray());
         }
 
-        public static RouterDeclaration? ParseRouter(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+        public static ParsedRouterDeclaration? ParseRouter(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
         {
             if (context.TargetSymbol is not INamedTypeSymbol type || context.TargetNode is not ClassDeclarationSyntax syntax) return null;
             var location = SourceSpan.From(syntax.Identifier.GetLocation());
@@ -44,7 +74,7 @@ namespace Kiln.Generator.Parsing
                 : new[] { DiagnosticInfo.Create(Diagnostics.InvalidRouterDeclaration, location, "[Router] class " + type.Name + " is invalid: " + string.Join("; ", problems) + ".") }.ToEquatableArray();
             string? ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : null;
             string accessibility = type.DeclaredAccessibility == Accessibility.Public ? "public" : "internal";
-            return new RouterDeclaration(ns, type.Name, accessibility, location, diagnostics);
+            return new ParsedRouterDeclaration(new RouterDeclaration(ns, type.Name, accessibility, IsValid: problems.Count == 0), location, diagnostics);
         }
     }
 }

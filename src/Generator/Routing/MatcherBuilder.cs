@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using Kiln.Generator.Model;
 
 namespace Kiln.Generator.Routing
 {
@@ -22,7 +21,7 @@ namespace Kiln.Generator.Routing
         private readonly List<StateDraft> _states = new();
         private readonly Dictionary<string, int> _stateIndex = new(StringComparer.Ordinal);
         private readonly List<SegmentTest> _tests = new();
-        private readonly Dictionary<string, int> _testIndex = new(StringComparer.Ordinal);
+        private readonly Dictionary<SegmentSpec, int> _testIndex = new();
         private readonly List<string> _allowSets = new();
         private readonly List<RouteConflict> _conflicts = new();
         private readonly HashSet<(int, int)> _conflictPairs = new();
@@ -104,12 +103,12 @@ namespace Kiln.Generator.Routing
             foreach (var r in deeper)
             {
                 var spec = r.Specs[d];
-                if (spec.TestKey is not { } key) continue;
-                if (!_testIndex.TryGetValue(key, out int testId))
+                if (!spec.NeedsTest) continue;
+                if (!_testIndex.TryGetValue(spec, out int testId))
                 {
                     testId = _tests.Count;
                     _tests.Add(new SegmentTest(testId, spec));
-                    _testIndex.Add(key, testId);
+                    _testIndex.Add(spec, testId);
                 }
                 if (!testRoutes.TryGetValue(testId, out var list))
                 {
@@ -196,7 +195,7 @@ namespace Kiln.Generator.Routing
                     if (Compare(best, other, depth, isEnd) != 0) break;
                     var pair = (Math.Min(best.Id, other.Id), Math.Max(best.Id, other.Id));
                     if (_conflictPairs.Add(pair))
-                        _conflicts.Add(new RouteConflict(pair.Item1, pair.Item2, best.Template == other.Template, example));
+                        _conflicts.Add(new RouteConflict(pair.Item1, pair.Item2, best.Template.Text == other.Template.Text, example));
                 }
                 methods.Add(new MethodTarget(group.Key, best.Id));
             }

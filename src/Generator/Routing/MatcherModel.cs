@@ -1,14 +1,23 @@
-using Kiln.Generator.Model;
+using System;
+using System.Collections.Generic;
 
 namespace Kiln.Generator.Routing
 {
-    /// <summary>A route as the matcher builder sees it: an ID (its index in the route table), a method and one spec per segment.</summary>
+    /// <summary>A route as the matcher builder sees it: an ID (its index in the route table), a method, its parsed template and one spec per segment.</summary>
     /// <param name="Id">The route's index in the router's route table.</param>
     /// <param name="Method">The HTTP method token.</param>
-    /// <param name="Template">The template text, for comments and messages.</param>
-    /// <param name="Specs">What each segment accepts; a catch-all is the last spec.</param>
-    internal sealed record RouteEntry(int Id, string Method, string Template, EquatableArray<SegmentSpec> Specs)
+    /// <param name="Template">The parsed template.</param>
+    /// <param name="Specs">What each segment accepts (the template's segments typed by the method's parameters); a catch-all is the last spec.</param>
+    internal sealed record RouteEntry(int Id, string Method, RouteTemplate Template, EquatableArray<SegmentSpec> Specs)
     {
+        /// <summary>Types each segment of <paramref name="template"/> through <paramref name="typeOf"/> (parameter name → value type).</summary>
+        public static RouteEntry Create(int id, string method, RouteTemplate template, Func<string, ValueType> typeOf)
+        {
+            var specs = new List<SegmentSpec>(template.Segments.Count);
+            foreach (var segment in template.Segments) specs.Add(SegmentSpec.For(segment, typeOf));
+            return new RouteEntry(id, method, template, specs.ToEquatableArray());
+        }
+
         public bool HasCatchAll => Specs.Count > 0 && Specs[Specs.Count - 1].Rank == SegmentRank.CatchAll;
 
         /// <summary>Segments before the catch-all (or all of them).</summary>
@@ -17,7 +26,7 @@ namespace Kiln.Generator.Routing
         public SegmentRank RankAt(int index) => index < FixedCount ? Specs[index].Rank : SegmentRank.CatchAll;
     }
 
-    /// <summary>A run-time test on a segment (a typed parameter or a pattern); states refer to tests by ID.</summary>
+    /// <summary>A run-time test on a segment (a typed parameter or a pattern); states refer to tests by ID. Equal specs share one test.</summary>
     internal sealed record SegmentTest(int Id, SegmentSpec Spec);
 
     /// <summary>Where a segment leads when the tests selected by <see cref="Mask"/> passed (bit i = the state's i-th test).</summary>
@@ -54,7 +63,16 @@ namespace Kiln.Generator.Routing
         Terminal? Rest);
 
     /// <summary>The whole matcher: states (0 is the root), the tests they run, and the distinct Allow header values.</summary>
-    internal sealed record MatcherModel(EquatableArray<MatcherState> States, EquatableArray<SegmentTest> Tests, EquatableArray<string> AllowSets, int MaxDepth);
+    internal sealed record MatcherModel(EquatableArray<MatcherState> States, EquatableArray<SegmentTest> Tests, EquatableArray<string> AllowSets, int MaxDepth)
+    {
+        /// <summary>The ID of the test that checks <paramref name="spec"/> (a typed or pattern segment of some route).</summary>
+        public int TestFor(SegmentSpec spec)
+        {
+            foreach (var test in Tests)
+                if (test.Spec == spec) return test.Id;
+            throw new InvalidOperationException("No matcher test for " + spec.Describe());
+        }
+    }
 
     /// <summary>Two routes for one method that match the same path with equal precedence (or identical templates).</summary>
     internal sealed record RouteConflict(int First, int Second, bool IsDuplicate, string ExamplePath);

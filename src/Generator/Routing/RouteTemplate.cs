@@ -1,6 +1,3 @@
-using System;
-using Kiln.Generator.Model;
-
 namespace Kiln.Generator.Routing
 {
     /// <summary>A part of a template segment: literal text, or a parameter.</summary>

@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Text;
-using Kiln.Generator.Model;
 
 namespace Kiln.Generator.Routing
 {
@@ -16,21 +15,21 @@ namespace Kiln.Generator.Routing
         CatchAll = 4,
     }
 
-    /// <summary>One piece of a pattern segment: literal text, or a parameter of a type.</summary>
-    internal sealed record PatternPart(string? Literal, string? Name, ValueType? Type);
+    /// <summary>One piece of a pattern segment: literal text, or (when <see cref="Literal"/> is null) a parameter of a type.</summary>
+    /// <remarks>Parameter names are not part of it: two routes whose patterns differ only in names share one test.</remarks>
+    internal sealed record PatternPart(string? Literal, ValueType? Type)
+    {
+        public bool IsParameter => Literal is null;
+    }
 
-    /// <summary>What one template segment of one route accepts.</summary>
+    /// <summary>
+    /// What one template segment of one route accepts. A value: equal specs accept the same segments, so the
+    /// matcher runs one test for all routes whose segment has an equal typed or pattern spec.
+    /// </summary>
     internal sealed record SegmentSpec(SegmentRank Rank, string? Literal, ValueType? Type, EquatableArray<PatternPart> Pattern)
     {
-        /// <summary>Identifies the run-time test this spec needs (equal keys share one test), or null for literals/strings/catch-alls.</summary>
-        public string? TestKey => Rank switch
-        {
-            SegmentRank.Typed => "type:" + Type!.TypeName,
-            SegmentRank.Pattern => "pattern:" + string.Concat(Pattern.Select(p => p.Literal is not null ? Escape(p.Literal) : "<" + p.Type!.TypeName + ">")),
-            _ => null,
-        };
-
-        private static string Escape(string s) => s.Replace("<", "\\<");
+        /// <summary>Whether matching this segment needs a run-time test (a typed parameter or a pattern).</summary>
+        public bool NeedsTest => Rank is SegmentRank.Typed or SegmentRank.Pattern;
 
         public static SegmentSpec ForLiteral(string text) => new(SegmentRank.Literal, text, null, EquatableArray<PatternPart>.Empty);
 
@@ -44,7 +43,7 @@ namespace Kiln.Generator.Routing
                 var type = typeOf(segment.Parts[0].Text);
                 return new SegmentSpec(type.Kind == ValueKind.String ? SegmentRank.String : SegmentRank.Typed, null, type, EquatableArray<PatternPart>.Empty);
             }
-            var parts = segment.Parts.Select(p => p.IsParameter ? new PatternPart(null, p.Text, typeOf(p.Text)) : new PatternPart(p.Text, null, null));
+            var parts = segment.Parts.Select(p => p.IsParameter ? new PatternPart(null, typeOf(p.Text)) : new PatternPart(p.Text, null));
             return new SegmentSpec(SegmentRank.Pattern, null, null, parts.ToEquatableArray());
         }
 
@@ -95,7 +94,7 @@ namespace Kiln.Generator.Routing
                         if (a.Pattern[i].Type is { } ta && !ValueOracle.CanOverlap(ta, b.Pattern[i].Type!)) return false;
                     return true;
                 }
-                // A typed parameter at one end holds that end's first (or last) character: <id:int> cannot end in ".png".
+                // A typed parameter at one end holds that end's first (or last) character: <id> of type int cannot end in ".png".
                 // And every literal character of one must be possible somewhere in the other: v<int> has no '.'.
                 return EndsCanMeet(a, b) && EndsCanMeet(b, a) && LiteralsFit(a, b) && LiteralsFit(b, a);
             }
@@ -150,7 +149,8 @@ namespace Kiln.Generator.Routing
     /// <summary>
     /// Splits a segment by a pattern's literal parts, matching from the right: the last parameter takes the
     /// shortest text that lets the suffix match (<c>&lt;name&gt;.&lt;ext&gt;</c> on <c>a.b.c</c> gives name=a.b,
-    /// ext=c). The runtime's <c>Kiln.Routing.PatternMatcher</c> implements the same rule on bytes.
+    /// ext=c). At run time the same rule runs on bytes in the emitted <c>P</c><i>n</i> splitter of each pattern
+    /// (<c>MatcherEmitter.EmitTest</c>), which peels values off the right with <c>Kiln.Binding.Bind.PeelRight</c>.
     /// </summary>
     internal static class PatternMatcher
     {

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Numerics;
 
 namespace Kiln.Http;
 
@@ -41,7 +42,7 @@ internal sealed class ChunkedResponseStream(PipeWriter output) : Stream
         if (_chunked)
         {
             var span = output.GetSpan(20);
-            buffer.Length.TryFormat(span, out int n, "x");
+            int n = WriteHex(span, (uint)buffer.Length);
             span[n++] = (byte)'\r';
             span[n++] = (byte)'\n';
             output.Advance(n);
@@ -65,5 +66,17 @@ internal sealed class ChunkedResponseStream(PipeWriter output) : Stream
     {
         var result = await output.FlushAsync(cancellationToken).ConfigureAwait(false);
         if (result.IsCompleted || result.IsCanceled) throw new IOException("The client closed the connection.");
+    }
+
+    /// <summary>
+    /// The chunk size in lowercase hex. By hand because the framework's hex formatters (<c>TryFormat(span, "x")</c>,
+    /// <c>Utf8Formatter</c>) go through the general number formatting code, 8 KB of a NativeAOT binary.
+    /// </summary>
+    internal static int WriteHex(Span<byte> destination, uint value)
+    {
+        int digits = Math.Max(1, (32 - BitOperations.LeadingZeroCount(value) + 3) / 4);
+        for (int i = digits - 1; i >= 0; i--, value >>= 4)
+            destination[i] = "0123456789abcdef"u8[(int)(value & 0xF)];
+        return digits;
     }
 }

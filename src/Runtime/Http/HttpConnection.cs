@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
 using Kiln.Server;
@@ -6,46 +5,32 @@ using Kiln.Server;
 namespace Kiln.Http;
 
 /// <summary>
-/// One HTTP/1.1 connection: reads request heads from the transport's input pipe with
-/// <see cref="RequestParser{THandler}"/>, runs the server's handler with the connection's reused
-/// <see cref="Request"/>, and writes answers to the output pipe — in order, flushing once per batch of pipelined
-/// requests already received. Timeouts are enforced by the server's heartbeat through
-/// <see cref="OnHeartbeat"/>, which cancels the pending read; cleanup is in <see cref="RunAsync"/>'s finally.
+/// One HTTP/1.1 connection over a transport's pipe pair: the request loop. It reads a head
+/// (<see cref="RequestHeadReader"/>), runs the server's handler with the connection's reused <see cref="Request"/>
+/// (whose body is the <see cref="RequestBodyStream"/>), and has the <see cref="ResponseWriter"/> answer — in order,
+/// flushing once per batch of pipelined requests already received. Each part has one owner: this loop owns the head
+/// reader and the writer, the handler reads the body within the loop's flow, and the only state other threads touch
+/// (the heartbeat's timeouts, the shutdown signal) is the <see cref="TimeoutControl"/>. Cleanup is in
+/// <see cref="RunAsync"/>'s finally.
 /// </summary>
-internal sealed partial class HttpConnection
+/// <remarks>
+/// The connection knows its transport only as <see cref="IConnectionTransport"/>: it reads requests from
+/// <see cref="IDuplexPipe.Input"/>, writes answers to <see cref="IDuplexPipe.Output"/>, and ends with
+/// <see cref="IConnectionTransport.CloseAsync"/> or <see cref="IConnectionTransport.Abort"/>.
+/// </remarks>
+internal sealed class HttpConnection
 {
-    private enum Phase : byte { None, Idle, Head, Body }
-    private enum HeadOutcome : byte { Complete, NeedMore, Closed, Error }
-    private enum HeadState : byte { RequestLine, Headers }
-
-    private const int FlushThreshold = 64 * 1024;
-
     private readonly ServerContext _server;
     private readonly ServerOptions _options;
     private readonly IConnectionTransport _transport;
     private readonly PipeReader _input;
-    private readonly PipeWriter _output;
     private readonly Request _request = new();
     private readonly RequestHead _head = new();
+    private readonly TimeoutControl _timeouts;
+    private readonly RequestHeadReader _headReader;
+    private readonly ResponseWriter _writer;
     private readonly RequestBodyStream _body;
-
-    private HeadState _headState;
-    private int _headerBytes;
-    private bool _bytesSeen;
-    private ParseError _error;
-    private bool _flushPending;
-    private bool _continueSent;
-    private bool _closeAfterResponse;
-    private byte[]? _scratch;
-
-    // Read by the heartbeat thread.
-    private volatile Phase _phase;
-    private long _deadline = long.MaxValue;
-    private volatile Phase _expired;
-    private volatile bool _readingBody;
-    private long _bodyStart;
-    private long _bodyBytes;
-    private long _flushDeadline;   // 0: no flush waiting
+    private bool _closeAfterResponse;   // set while handling a request whose body could not be read
 
     public HttpConnection(ServerContext server, IConnectionTransport transport, bool isHttps)
     {
@@ -53,8 +38,10 @@ internal sealed partial class HttpConnection
         _options = server.Options;
         _transport = transport;
         _input = transport.Input;
-        _output = transport.Output;
-        _body = new RequestBodyStream(this, _input);
+        _timeouts = new TimeoutControl(_options, transport.Input, transport.Output);
+        _headReader = new RequestHeadReader(_options, _request, _head);
+        _writer = new ResponseWriter(server, transport, _request, _timeouts);
+        _body = new RequestBodyStream(server, transport, _request, _timeouts, _writer);
         _request.RemoteEndPoint = transport.RemoteEndPoint;
         _request.LocalEndPoint = transport.LocalEndPoint;
         _request.IsHttps = isHttps;
@@ -62,6 +49,12 @@ internal sealed partial class HttpConnection
         _head.MaxHeaderCount = _options.MaxRequestHeaderCount;
         _head.RequireHost = _options.RequireHost;
     }
+
+    /// <summary>Called by the server's heartbeat (another thread): see <see cref="TimeoutControl.Tick"/>.</summary>
+    public void OnHeartbeat(long now) => _timeouts.Tick(now);
+
+    /// <summary>Called when a graceful shutdown begins (another thread): see <see cref="TimeoutControl.OnStopping"/>.</summary>
+    public void OnStopping() => _timeouts.OnStopping();
 
     /// <summary>Serves requests until the connection closes; never throws.</summary>
     public async Task RunAsync()
@@ -83,15 +76,15 @@ internal sealed partial class HttpConnection
         }
         finally
         {
-            _phase = Phase.None;
+            _timeouts.Stop();
             try
             {
                 await _input.CompleteAsync().ConfigureAwait(false);
-                await _output.CompleteAsync().ConfigureAwait(false);
+                await _transport.Output.CompleteAsync().ConfigureAwait(false);
                 await _transport.CloseAsync(linger).ConfigureAwait(false);
             }
             catch (Exception e) when (e is IOException or ObjectDisposedException or System.Net.Sockets.SocketException) { }
-            if (_scratch is not null) ArrayPool<byte>.Shared.Return(_scratch);
+            _headReader.Dispose();
         }
     }
 
@@ -105,30 +98,82 @@ internal sealed partial class HttpConnection
         {
             if (_server.IsStopping)
             {
-                await FlushAsync().ConfigureAwait(false);
+                await _writer.FlushIfPendingAsync().ConfigureAwait(false);
                 return;
             }
-            _head.Reset();
-            _headState = HeadState.RequestLine;
-            _headerBytes = 0;
-            _bytesSeen = false;
-            _continueSent = false;
+            _headReader.Reset();
             _closeAfterResponse = false;
-            SetPhase(first ? Phase.Head : Phase.Idle, first ? _options.RequestHeadersTimeout : _options.KeepAliveTimeout);
+            _timeouts.WaitForRequest(first);
             first = false;
 
             var outcome = await ReadHeadAsync().ConfigureAwait(false);
             if (outcome == HeadOutcome.Closed)
             {
-                await FlushAsync().ConfigureAwait(false);
+                await _writer.FlushIfPendingAsync().ConfigureAwait(false);
                 return;
             }
-            if (outcome == HeadOutcome.Error || (_error = _head.Complete()) != ParseError.None)
+            if (outcome == HeadOutcome.Error)
             {
-                await WriteErrorAsync(_error).ConfigureAwait(false);
+                await _writer.WriteErrorAsync(_headReader.Error, _head).ConfigureAwait(false);
                 return;
             }
             if (!await ServeRequestAsync().ConfigureAwait(false)) return;
+        }
+    }
+
+    private enum HeadOutcome : byte { Complete, Closed, Error }
+
+    /// <summary>Reads until a whole head has been parsed, the peer leaves, or a limit or timeout rejects it.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<HeadOutcome> ReadHeadAsync()
+    {
+        while (true)
+        {
+            if (!_input.TryRead(out var result))
+            {
+                // Nothing more buffered: this is the end of a pipelined batch, so send what has been answered.
+                await _writer.FlushIfPendingAsync().ConfigureAwait(false);
+                result = await _input.ReadAsync().ConfigureAwait(false);
+            }
+            var buffer = result.Buffer;
+            if (result.IsCanceled)
+            {
+                var expired = _timeouts.TakeExpired();
+                if (buffer.IsEmpty && (expired is TimeoutControl.Wait.FirstRequest or TimeoutControl.Wait.NextRequest || _server.IsStopping))
+                {
+                    _input.AdvanceTo(buffer.Start);
+                    return HeadOutcome.Closed;   // idle timeout, shutdown, or a connection that never sent a byte
+                }
+                if (expired == TimeoutControl.Wait.Head)
+                {
+                    _input.AdvanceTo(buffer.Start, buffer.End);
+                    _headReader.Fail(ParseError.RequestHeadersTimeout);
+                    return HeadOutcome.Error;
+                }
+            }
+            if (!buffer.IsEmpty && !_headReader.BytesSeen)
+            {
+                _headReader.SawBytes();
+                _timeouts.HeadStarted();
+            }
+
+            var status = _headReader.Parse(buffer, out var consumed);
+            if (status == RequestHeadReader.Status.Complete)
+            {
+                _input.AdvanceTo(consumed);
+                _timeouts.HeadComplete();
+                var error = _head.Complete();
+                if (error == ParseError.None) return HeadOutcome.Complete;
+                _headReader.Fail(error);
+                return HeadOutcome.Error;
+            }
+            if (status == RequestHeadReader.Status.Error)
+            {
+                _input.AdvanceTo(buffer.End);
+                return HeadOutcome.Error;
+            }
+            _input.AdvanceTo(consumed, buffer.End);
+            if (result.IsCompleted) return HeadOutcome.Closed;   // the peer ended its side mid-head (or between requests)
         }
     }
 
@@ -138,14 +183,14 @@ internal sealed partial class HttpConnection
         if (_head.IsConnect)
         {
             // Kiln is an origin server, not a proxy: CONNECT is well-formed but not implemented.
-            await WriteSimpleAsync(501, "Not Implemented: CONNECT is not supported.", null).ConfigureAwait(false);
+            await _writer.WriteSimpleAsync(501, "Not Implemented: CONNECT is not supported.", null).ConfigureAwait(false);
             return false;
         }
         bool keepAlive = _head.KeepAlive;
 
         if (_head.Chunked)
         {
-            _body.StartChunked(_options.MaxRequestBodySize);
+            _body.StartChunked(_options.MaxRequestBodySize, _head.ExpectContinue);
             _request.HasBody = true;
             _request.Body = _body;
         }
@@ -153,10 +198,10 @@ internal sealed partial class HttpConnection
         {
             if (_head.ContentLength > _options.MaxRequestBodySize)
             {
-                await WriteErrorAsync(ParseError.BodyTooLarge).ConfigureAwait(false);
+                await _writer.WriteErrorAsync(ParseError.BodyTooLarge, _head).ConfigureAwait(false);
                 return false;
             }
-            _body.StartContentLength(_head.ContentLength);
+            _body.StartContentLength(_head.ContentLength, _head.ExpectContinue);
             _request.ContentLength = _head.ContentLength;
             _request.HasBody = true;
             _request.Body = _body;
@@ -166,8 +211,6 @@ internal sealed partial class HttpConnection
             _body.StartEmpty();
             if (_head.ContentLength == 0) _request.ContentLength = 0;
         }
-        _bodyBytes = 0;
-        _bodyStart = 0;
 
         HttpResponse response = _head.Form == TargetForm.Asterisk
             ? HttpResponse.Status(200)     // OPTIONS *: the server itself answers (see docs/server.md)
@@ -175,26 +218,25 @@ internal sealed partial class HttpConnection
 
         if (response.IsDrop)
         {
-            await FlushAsync().ConfigureAwait(false);
+            await _writer.FlushIfPendingAsync().ConfigureAwait(false);
             return false;
         }
         if (_body.Failed || _closeAfterResponse || _server.IsStopping) keepAlive = false;
         // A client that asked for 100-continue and never got it may not send the body: do not wait for it.
-        if (!_body.IsComplete && _head.ExpectContinue && !_continueSent) keepAlive = false;
-        if (keepAlive && WantsClose(response.Headers)) keepAlive = false;
+        if (_body.ContinueOwed) keepAlive = false;
+        if (keepAlive && ResponseWriter.WantsClose(response)) keepAlive = false;
 
-        await WriteResponseAsync(response, keepAlive).ConfigureAwait(false);
-        if (!keepAlive || _closeAfterResponse)
+        if (!await _writer.WriteResponseAsync(response, keepAlive).ConfigureAwait(false))
         {
-            await FlushAsync().ConfigureAwait(false);
+            await _writer.FlushAsync().ConfigureAwait(false);
             return false;
         }
         if (!_body.IsComplete)
         {
-            await FlushAsync().ConfigureAwait(false);
+            await _writer.FlushAsync().ConfigureAwait(false);
             if (!await _body.DrainAsync().ConfigureAwait(false)) return false;
         }
-        if (_output.UnflushedBytes >= FlushThreshold) await FlushAsync().ConfigureAwait(false);
+        await _writer.FlushIfLargeAsync().ConfigureAwait(false);
         return true;
     }
 
@@ -222,20 +264,5 @@ internal sealed partial class HttpConnection
             _server.Log($"500 for {_request.Method} {_request.Target}: unhandled exception in the handler: {e}");
             return HttpResponse.Status(500);
         }
-    }
-
-    private static bool WantsClose(ResponseHeader? headers)
-    {
-        for (var h = headers; h is not null; h = h.Next)
-            if (h.Name.Equals("Connection", StringComparison.OrdinalIgnoreCase) && h.Value.Contains("close", StringComparison.OrdinalIgnoreCase))
-                return true;
-        return false;
-    }
-
-    private void SetPhase(Phase phase, TimeSpan timeout)
-    {
-        Volatile.Write(ref _deadline, timeout == Timeout.InfiniteTimeSpan ? long.MaxValue : Environment.TickCount64 + (long)timeout.TotalMilliseconds);
-        _expired = Phase.None;
-        _phase = phase;
     }
 }

@@ -1,23 +1,31 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
+using Kiln.Server;
 
 namespace Kiln.Http;
 
 /// <summary>
-/// The request body as a read-only stream over the connection's input pipe: Content-Length bodies are counted,
-/// chunked bodies are decoded as they arrive (<see cref="ChunkedDecoder"/>). One instance per connection, restarted
-/// per request. Malformed framing throws <see cref="BadHttpRequestException"/> (400) and marks the connection for
-/// closing; a body over the limit throws it with 413; a too-slow upload with 408.
+/// The request body (the connection's message body) as a read-only stream over the input pipe: Content-Length
+/// bodies are counted, chunked bodies are decoded as they arrive (<see cref="ChunkedDecoder"/>). Before the first
+/// read it answers <c>100 Continue</c> if the client asked for it and sends answers still buffered; every wait for
+/// data is timed by <see cref="TimeoutControl"/> (the minimum data rate). One instance per connection, restarted per
+/// request, read by the handler within the connection's flow. Malformed framing throws
+/// <see cref="BadHttpRequestException"/> (400) and marks the connection for closing; a body over the limit throws it
+/// with 413; a too-slow upload with 408.
 /// </summary>
-internal sealed class RequestBodyStream(HttpConnection connection, PipeReader input) : Stream
+internal sealed class RequestBodyStream(ServerContext server, IConnectionTransport transport, Request request, TimeoutControl timeouts, ResponseWriter writer)
+    : Stream
 {
     private enum Mode : byte { Empty, ContentLength, Chunked }
 
+    private readonly PipeReader _input = transport.Input;
     private Mode _mode;
     private long _remaining;
     private ChunkedDecoder _chunked;
     private bool _complete = true;
+    private bool _expectContinue;
+    private bool _continueSent;
 
     /// <summary>Whether the body has been read to its end (or there is none).</summary>
     public bool IsComplete => _complete;
@@ -25,22 +33,31 @@ internal sealed class RequestBodyStream(HttpConnection connection, PipeReader in
     /// <summary>Whether reading failed (bad framing, limit, timeout, disconnect): the connection cannot be reused.</summary>
     public bool Failed { get; private set; }
 
-    public void StartEmpty() { _mode = Mode.Empty; _complete = true; Failed = false; }
+    /// <summary>Whether the client asked for <c>100 Continue</c>, has not got it, and the body is not complete: it may never send the body.</summary>
+    public bool ContinueOwed => _expectContinue && !_continueSent && !_complete;
 
-    public void StartContentLength(long length)
+    public void StartEmpty() => Start(Mode.Empty, complete: true, expectContinue: false);
+
+    public void StartContentLength(long length, bool expectContinue)
     {
-        _mode = Mode.ContentLength;
+        Start(Mode.ContentLength, complete: length == 0, expectContinue);
         _remaining = length;
-        _complete = length == 0;
-        Failed = false;
     }
 
-    public void StartChunked(long maxBodySize)
+    public void StartChunked(long maxBodySize, bool expectContinue)
     {
-        _mode = Mode.Chunked;
+        Start(Mode.Chunked, complete: false, expectContinue);
         _chunked.Reset(maxBodySize);
-        _complete = false;
+    }
+
+    private void Start(Mode mode, bool complete, bool expectContinue)
+    {
+        _mode = mode;
+        _complete = complete;
+        _expectContinue = expectContinue;
+        _continueSent = false;
         Failed = false;
+        timeouts.ResetBodyRate();
     }
 
     public override bool CanRead => true;
@@ -64,14 +81,14 @@ internal sealed class RequestBodyStream(HttpConnection connection, PipeReader in
         if (_complete) return 0;
         if (Failed) throw new BadHttpRequestException("The request body could not be read.");
         if (destination.IsEmpty) return 0;
-        await connection.BeforeBodyReadAsync().ConfigureAwait(false);
+        await BeforeReadAsync().ConfigureAwait(false);
         while (true)
         {
             ReadResult result;
             try
             {
-                connection.BodyReadStarting();
-                result = await input.ReadAsync(cancellationToken).ConfigureAwait(false);
+                timeouts.BodyReadStarting();
+                result = await _input.ReadAsync(cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -80,14 +97,15 @@ internal sealed class RequestBodyStream(HttpConnection connection, PipeReader in
             }
             finally
             {
-                connection.BodyReadEnded();
+                timeouts.BodyReadEnded();
             }
             var buffer = result.Buffer;
             if (result.IsCanceled)
             {
-                input.AdvanceTo(buffer.Start);
-                if (connection.TakeBodyTimeout())
+                _input.AdvanceTo(buffer.Start);
+                if (timeouts.TakeExpired() == TimeoutControl.Wait.BodyRate)
                 {
+                    server.Log($"408 for {request.Method} {request.Target} from {transport.RemoteEndPoint}: the body arrived slower than {server.Options.MinRequestBodyDataRate} bytes/s");
                     Failed = true;
                     throw new BadHttpRequestException("The request body arrived too slowly.", 408);
                 }
@@ -97,7 +115,7 @@ internal sealed class RequestBodyStream(HttpConnection connection, PipeReader in
             int read = _mode == Mode.ContentLength ? ReadContentLength(buffer, destination.Span) : ReadChunked(buffer, destination.Span);
             if (read > 0 || _complete)
             {
-                connection.BodyBytesRead(read);
+                timeouts.BodyBytesRead(read);
                 return read;
             }
             if (result.IsCompleted)
@@ -108,11 +126,22 @@ internal sealed class RequestBodyStream(HttpConnection connection, PipeReader in
         }
     }
 
+    /// <summary>Before the first body read: answer <c>100 Continue</c> if asked, and send answers still buffered.</summary>
+    private ValueTask BeforeReadAsync()
+    {
+        if (_expectContinue && !_continueSent && request.Version == HttpProtocolVersion.Http11)
+        {
+            _continueSent = true;
+            writer.WriteContinue();
+        }
+        return writer.FlushIfPendingAsync();
+    }
+
     private int ReadContentLength(ReadOnlySequence<byte> buffer, Span<byte> destination)
     {
         int n = (int)Math.Min(Math.Min(_remaining, buffer.Length), destination.Length);
         buffer.Slice(0, n).CopyTo(destination);
-        input.AdvanceTo(buffer.GetPosition(n));
+        _input.AdvanceTo(buffer.GetPosition(n));
         _remaining -= n;
         if (_remaining == 0) _complete = true;
         return n;
@@ -129,7 +158,7 @@ internal sealed class RequestBodyStream(HttpConnection connection, PipeReader in
             written += wrote;
             if (status == OperationStatus.InvalidData)
             {
-                input.AdvanceTo(buffer.GetPosition(consumed));
+                _input.AdvanceTo(buffer.GetPosition(consumed));
                 Failed = true;
                 throw error == ParseError.BodyTooLarge
                     ? new BadHttpRequestException("The request body is larger than the limit.", 413)
@@ -138,8 +167,8 @@ internal sealed class RequestBodyStream(HttpConnection connection, PipeReader in
             if (status == OperationStatus.Done) { _complete = true; break; }
             if (status == OperationStatus.DestinationTooSmall) break;
         }
-        if (written > 0 || _complete) input.AdvanceTo(buffer.GetPosition(consumed));
-        else input.AdvanceTo(buffer.GetPosition(consumed), buffer.End);
+        if (written > 0 || _complete) _input.AdvanceTo(buffer.GetPosition(consumed));
+        else _input.AdvanceTo(buffer.GetPosition(consumed), buffer.End);
         return written;
     }
 

@@ -15,7 +15,7 @@ internal sealed class RequestHead
 
     public int MaxHeaderCount { get; set; } = 100;
     public bool RequireHost { get; set; } = true;
-    public HttpVersion Version { get; private set; }
+    public HttpProtocolVersion Version { get; private set; }
     public TargetForm Form { get; private set; }
     public int HeaderCount { get; private set; }
     public int HostCount { get; private set; }
@@ -32,7 +32,7 @@ internal sealed class RequestHead
     private bool _unsupportedCoding;
 
     /// <summary>Whether the connection may serve another request after this one (RFC 9112 §9.3).</summary>
-    public bool KeepAlive => Version == HttpVersion.Http11 ? !ConnectionClose : ConnectionKeepAlive && !ConnectionClose;
+    public bool KeepAlive => Version == HttpProtocolVersion.Http11 ? !ConnectionClose : ConnectionKeepAlive && !ConnectionClose;
 
     public void Reset()
     {
@@ -96,12 +96,12 @@ internal sealed class RequestHead
     /// <summary>Checks the rules that need the whole head.</summary>
     public ParseError Complete()
     {
-        if (HostCount > 1 || (HostCount == 0 && Version == HttpVersion.Http11 && RequireHost)) return ParseError.InvalidHost;
+        if (HostCount > 1 || (HostCount == 0 && Version == HttpProtocolVersion.Http11 && RequireHost)) return ParseError.InvalidHost;
         if (_hostMismatch) return ParseError.InvalidHost;
         if (HasTransferEncoding)
         {
             // RFC 9112 §6.1: TE in HTTP/1.0 is faulty framing; TE with Content-Length is a smuggling vector.
-            if (Version == HttpVersion.Http10 || ContentLength >= 0) return ParseError.InvalidTransferEncoding;
+            if (Version == HttpProtocolVersion.Http10 || ContentLength >= 0) return ParseError.InvalidTransferEncoding;
             if (_unsupportedCoding) return ParseError.UnsupportedTransferCoding;
             if (!Chunked) return ParseError.InvalidTransferEncoding;
         }

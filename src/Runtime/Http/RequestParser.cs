@@ -30,7 +30,7 @@ internal readonly ref struct RequestLine
     /// <summary>The target's form.</summary>
     public required TargetForm Form { get; init; }
     /// <summary>The version.</summary>
-    public required HttpVersion Version { get; init; }
+    public required HttpProtocolVersion Version { get; init; }
 }
 
 /// <summary>Receives the request line.</summary>
@@ -125,17 +125,17 @@ internal static class RequestParser<THandler> where THandler : struct, IRequestL
     }
 
     /// <summary>HTTP-version = "HTTP/" DIGIT "." DIGIT, case-sensitive (RFC 9112 §2.3).</summary>
-    private static ParseError ParseVersion(ReadOnlySpan<byte> text, out HttpVersion version)
+    private static ParseError ParseVersion(ReadOnlySpan<byte> text, out HttpProtocolVersion version)
     {
-        version = HttpVersion.Http11;
+        version = HttpProtocolVersion.Http11;
         if (text.Length != 8 || !text.StartsWith("HTTP/"u8) || !char.IsAsciiDigit((char)text[5]) || text[6] != (byte)'.' || !char.IsAsciiDigit((char)text[7]))
             return ParseError.InvalidVersion;
         if (text[5] != (byte)'1' || text[7] is not ((byte)'0' or (byte)'1')) return ParseError.UnsupportedVersion;
-        version = text[7] == (byte)'1' ? HttpVersion.Http11 : HttpVersion.Http10;
+        version = text[7] == (byte)'1' ? HttpProtocolVersion.Http11 : HttpProtocolVersion.Http10;
         return ParseError.None;
     }
 
-    private static ParseError ClassifyTarget(ReadOnlySpan<byte> method, ReadOnlySpan<byte> target, HttpVersion version, ref THandler handler)
+    private static ParseError ClassifyTarget(ReadOnlySpan<byte> method, ReadOnlySpan<byte> target, HttpProtocolVersion version, ref THandler handler)
     {
         bool isOptions = method.SequenceEqual("OPTIONS"u8), isConnect = method.SequenceEqual("CONNECT"u8);
         if (target[0] == (byte)'/')

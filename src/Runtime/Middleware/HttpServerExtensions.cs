@@ -79,13 +79,13 @@ public static class HttpServerExtensions
     public static HttpServer UseCors(this HttpServer server, CorsOptions options)
         => server.Use(new Cors(options).InvokeAsync);
 
-    /// <summary>Limits every client to <paramref name="perSecond"/> requests per second with bursts of <paramref name="burst"/> (see <see cref="RateLimiter"/>).</summary>
+    /// <summary>Limits every client to <paramref name="perSecond"/> requests per second with bursts of <paramref name="burst"/> (see <see cref="ClientRateLimiter"/>).</summary>
     /// <param name="server">The server.</param>
     /// <param name="perSecond">The sustained rate per client.</param>
     /// <param name="burst">The bucket size.</param>
     /// <returns>The server.</returns>
     public static HttpServer UseRateLimiting(this HttpServer server, double perSecond, int burst)
-        => server.Use(new RateLimiter(perSecond, burst).InvokeAsync);
+        => server.Use(new ClientRateLimiter(perSecond, burst).InvokeAsync);
 
     /// <summary>Uses any <see cref="IMiddleware"/> globally.</summary>
     /// <param name="server">The server.</param>

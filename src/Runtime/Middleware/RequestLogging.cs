@@ -29,7 +29,7 @@ public enum LogFormat : byte
 /// <param name="Bytes">The body size in bytes; <see langword="null"/> for streamed bodies, whose size is not known up front.</param>
 /// <param name="Duration">The time the rest of the pipeline took to produce the response.</param>
 public readonly record struct RequestLogEntry(
-    DateTimeOffset Timestamp, IPAddress? ClientAddress, string Method, string Target, HttpVersion Version,
+    DateTimeOffset Timestamp, IPAddress? ClientAddress, string Method, string Target, HttpProtocolVersion Version,
     int StatusCode, long? Bytes, TimeSpan Duration)
 {
     /// <summary>Formats the entry as one line (no newline) in <paramref name="format"/>.</summary>
@@ -44,7 +44,7 @@ public readonly record struct RequestLogEntry(
         {
             sb.Append(client).Append(" - - [")
               .Append(Timestamp.UtcDateTime.ToString("dd/MMM/yyyy:HH:mm:ss", inv)).Append(" +0000] \"")
-              .Append(Method).Append(' ').Append(Target).Append(Version == HttpVersion.Http10 ? " HTTP/1.0\" " : " HTTP/1.1\" ")
+              .Append(Method).Append(' ').Append(Target).Append(Version == HttpProtocolVersion.Http10 ? " HTTP/1.0\" " : " HTTP/1.1\" ")
               .Append(StatusCode.ToString(inv)).Append(' ')
               .Append(Bytes is { } b ? b.ToString(inv) : "-");
         }

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using Kiln.Generator.Model;
+using Kiln.Generator;
 using Kiln.Generator.Routing;
 using GenValueType = Kiln.Generator.Routing.ValueType;
 
@@ -231,9 +231,7 @@ public sealed class RandomTables
         {
             var route = routes[i];
             var template = TemplateParser.Parse(route.Template).Template ?? throw new InvalidOperationException("Bad template " + route.Template);
-            GenValueType TypeOf(string name) => ToValueType(route.Params.First(p => p.Name == name).Type);
-            var specs = template.Segments.Select(s => SegmentSpec.For(s, TypeOf)).ToEquatableArray();
-            entries.Add(new RouteEntry(i, route.Method, route.Template, specs));
+            entries.Add(RouteEntry.Create(i, route.Method, template, name => ToValueType(route.Params.First(p => p.Name == name).Type)));
         }
         return entries;
     }

@@ -47,7 +47,7 @@ public static class ConnectionHarness
             try
             {
                 var body = await request.ReadBodyAsBytesAsync();
-                seen.Add(new SeenRequest(request.Method, request.Target, request.Version == HttpVersion.Http11 ? "1.1" : "1.0",
+                seen.Add(new SeenRequest(request.Method, request.Target, request.Version == HttpProtocolVersion.Http11 ? "1.1" : "1.0",
                     request.Headers.Select(h => (h.Key, h.Value)).ToList(), body));
                 return HttpResponse.Text("ok");
             }

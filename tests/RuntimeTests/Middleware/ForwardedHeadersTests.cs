@@ -104,7 +104,7 @@ public class ForwardedHeadersTests
     {
         var request = await Through(Proxies, "10.0.0.1", ("X-Forwarded-For", "203.0.113.7"));
 
-        request.Begin("GET"u8, "/next"u8, HttpVersion.Http11);
+        request.Begin("GET"u8, "/next"u8, HttpProtocolVersion.Http11);
 
         Assert.Equal(IPAddress.Parse("10.0.0.1"), request.ClientAddress);
     }

@@ -19,10 +19,10 @@ public sealed class MiddlewareServerFixture : IAsyncLifetime
     private HttpServer? _server;
 
     /// <summary>The routes behind the middleware: a hand-written router matching on the path.</summary>
-    private sealed class TestRouter(RateLimiter limiter, StaticFiles files) : Router
+    private sealed class TestRouter(ClientRateLimiter limiter, StaticFiles files) : Router
     {
         private readonly Handler _limited = Pipeline.Compose(_ => HttpResponse.Text("limited ok"), limiter);
-        // A per-route chain, as the generator composes [Use(typeof(ApiKeyAuth))].
+        // A per-route chain, as the generator composes [Use<ApiKeyAuth>].
         private readonly Handler _admin = Pipeline.Compose(r => HttpResponse.Text("hello " + r.Items["user"]), new ApiKeyAuth("k3y"));
 
         public override IReadOnlyList<Endpoint> Routes => [];
@@ -53,7 +53,7 @@ public sealed class MiddlewareServerFixture : IAsyncLifetime
         var options = new ServerOptions();
         options.Listen(IPAddress.Loopback, 0);
         // The route's StaticFiles streams anything over 1 KiB, so big.bin (5000 bytes) goes out chunked.
-        var router = new TestRouter(new RateLimiter(perSecond: 1, burst: 2, Time), new StaticFiles(Files.Root, new StaticFileOptions { MaxBufferedFileSize = 1024 }));
+        var router = new TestRouter(new ClientRateLimiter(perSecond: 1, burst: 2, Time), new StaticFiles(Files.Root, new StaticFileOptions { MaxBufferedFileSize = 1024 }));
         _server = new HttpServer(router, options) { ErrorLog = TextWriter.Synchronized(Errors) };
         _server.UseForwardedHeaders("127.0.0.1")
             .UseLogging(TextWriter.Synchronized(Log), LogFormat.Common)

@@ -1,23 +1,43 @@
 using System.Buffers;
+using System.Buffers.Text;
 using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
+using Kiln.Server;
 
 namespace Kiln.Http;
 
-// Writing answers: status line, Date, framing headers, the response's own headers, and the body.
-internal sealed partial class HttpConnection
+/// <summary>
+/// The connection's output producer: the only writer of the output pipe. Writes answers (status line, <c>Date</c>,
+/// framing headers, the response's own headers, the body), <c>100 Continue</c>, and the error answers for requests
+/// that could not be read; decides when to flush (once per batch of pipelined answers, or when enough is waiting)
+/// and puts every flush under the flush timeout of <see cref="TimeoutControl"/>. Owned by the connection's flow.
+/// </summary>
+internal sealed class ResponseWriter(ServerContext server, IConnectionTransport transport, Request request, TimeoutControl timeouts)
 {
+    /// <summary>Answers waiting beyond this many bytes are flushed without waiting for the end of the batch.</summary>
+    public const int FlushThreshold = 64 * 1024;
+
+    private readonly PipeWriter _output = transport.Output;
+    private bool _flushPending;
     private ArrayBufferWriter<byte>? _jsonBuffer;
     private Utf8JsonWriter? _jsonWriter;
     private ChunkedResponseStream? _responseStream;
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask WriteResponseAsync(HttpResponse response, bool keepAlive)
+    /// <summary>Whether answers have been written that are not flushed yet.</summary>
+    public bool FlushPending => _flushPending;
+
+    /// <summary>
+    /// Writes <paramref name="response"/>. Returns whether the connection may stay open after it: false when
+    /// <paramref name="keepAlive"/> is false or the body is delimited by closing the connection (a streamed body to
+    /// an HTTP/1.0 client).
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<bool> WriteResponseAsync(HttpResponse response, bool keepAlive)
     {
         int status = response.StatusCode;
-        bool head = ReferenceEquals(_request.Method, HttpMethods.Head);
+        bool head = ReferenceEquals(request.Method, HttpMethods.Head);
         // 1xx, 204 and 304 never carry a body (RFC 9110 §6.4.1).
         bool bodyless = status < 200 || status == 204 || status == 304;
         switch (bodyless ? ResponseBodyKind.None : response.BodyKind)
@@ -49,7 +69,7 @@ internal sealed partial class HttpConnection
                 }
                 catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException)
                 {
-                    _server.Log($"500 for {_request.Method} {_request.Target}: the JSON response could not be written: {e.Message}");
+                    server.Log($"500 for {request.Method} {request.Target}: the JSON response could not be written: {e.Message}");
                     WriteHead(500, null, 0, null, keepAlive);
                     break;
                 }
@@ -59,13 +79,23 @@ internal sealed partial class HttpConnection
                 break;
             }
             case ResponseBodyKind.Stream:
-                await WriteStreamedAsync(response, status, head, keepAlive).ConfigureAwait(false);
+                keepAlive = await WriteStreamedAsync(response, status, head, keepAlive).ConfigureAwait(false);
                 break;
             default:
                 WriteHead(status, null, bodyless ? -2 : 0, response.Headers, keepAlive);
                 break;
         }
         _flushPending = true;
+        return keepAlive;
+    }
+
+    /// <summary>Whether the application set <c>Connection: close</c> on <paramref name="response"/>.</summary>
+    public static bool WantsClose(HttpResponse response)
+    {
+        for (var h = response.Headers; h is not null; h = h.Next)
+            if (h.Name.Equals("Connection", StringComparison.OrdinalIgnoreCase) && h.Value.Contains("close", StringComparison.OrdinalIgnoreCase))
+                return true;
+        return false;
     }
 
     private void SerializeJson(HttpResponse response)
@@ -78,26 +108,26 @@ internal sealed partial class HttpConnection
         _jsonWriter.Flush();
     }
 
-    private async ValueTask WriteStreamedAsync(HttpResponse response, int status, bool head, bool keepAlive)
+    private async ValueTask<bool> WriteStreamedAsync(HttpResponse response, int status, bool head, bool keepAlive)
     {
         // HTTP/1.0 has no chunked coding: the body is delimited by closing the connection.
-        bool chunked = _request.Version == HttpVersion.Http11;
-        if (!chunked) _closeAfterResponse = true;
+        bool chunked = request.Version == HttpProtocolVersion.Http11;
         WriteHead(status, response.ContentType, chunked ? -1 : -2, response.Headers, keepAlive && chunked);
-        if (head) return;
+        if (head) return keepAlive && chunked;
         var stream = _responseStream ??= new ChunkedResponseStream(_output);
         stream.Start(chunked);
         try
         {
-            await response.BodyWriter!(stream, _transport.Aborted).ConfigureAwait(false);
+            await response.BodyWriter!(stream, transport.Aborted).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not IOException)
         {
             // The head is already sent; the only honest signal left is to cut the connection.
-            _server.Log($"the streamed response for {_request.Method} {_request.Target} failed: {e}");
+            server.Log($"the streamed response for {request.Method} {request.Target} failed: {e}");
             throw new IOException("The response body writer failed.", e);
         }
         stream.End();
+        return keepAlive && chunked;
     }
 
     /// <summary>Writes the head; <paramref name="contentLength"/> is -1 for chunked and -2 for no framing header.</summary>
@@ -105,7 +135,7 @@ internal sealed partial class HttpConnection
     {
         var output = _output;
         output.Write(StatusLines.Get(status));
-        output.Write(_server.Date.HeaderLine);
+        output.Write(server.Date.HeaderLine);
         if (contentType is not null)
         {
             output.Write("Content-Type: "u8);
@@ -116,7 +146,7 @@ internal sealed partial class HttpConnection
         {
             output.Write("Content-Length: "u8);
             var span = output.GetSpan(24);
-            contentLength.TryFormat(span, out int n, default, System.Globalization.CultureInfo.InvariantCulture);
+            Utf8Formatter.TryFormat(contentLength, span, out int n);   // the plain integer formatter: no format strings or cultures
             span[n++] = (byte)'\r';
             span[n++] = (byte)'\n';
             output.Advance(n);
@@ -126,7 +156,7 @@ internal sealed partial class HttpConnection
             output.Write("Transfer-Encoding: chunked\r\n"u8);
         }
         if (!keepAlive) output.Write("Connection: close\r\n"u8);
-        else if (_request.Version == HttpVersion.Http10) output.Write("Connection: keep-alive\r\n"u8);
+        else if (request.Version == HttpProtocolVersion.Http10) output.Write("Connection: keep-alive\r\n"u8);
         if (headers is not null) WriteHeaders(headers);
         output.Write("\r\n"u8);
     }
@@ -152,23 +182,32 @@ internal sealed partial class HttpConnection
         _output.Advance(Encoding.UTF8.GetBytes(value, span));
     }
 
-    /// <summary>Answers a request that could not be read, with <c>Connection: close</c> (the connection then closes).</summary>
-    private ValueTask WriteErrorAsync(ParseError error)
+    /// <summary>Writes <c>100 Continue</c> (sent with the next flush).</summary>
+    public void WriteContinue()
     {
-        _server.Log($"{error.StatusCode()} for {_transport.RemoteEndPoint}: {error.Reason()}" + error switch
+        _output.Write("HTTP/1.1 100 Continue\r\n\r\n"u8);
+        _flushPending = true;
+    }
+
+    /// <summary>Answers a request that could not be read, with <c>Connection: close</c>, and flushes.</summary>
+    public ValueTask WriteErrorAsync(ParseError error, RequestHead head)
+    {
+        var options = server.Options;
+        server.Log($"{error.StatusCode()} for {transport.RemoteEndPoint}: {error.Reason()}" + error switch
         {
-            ParseError.RequestHeadersTimeout => $" (the request head did not arrive within {_options.RequestHeadersTimeout.TotalSeconds:0.###} s)",
-            ParseError.RequestLineTooLong => $" (limit {_options.MaxRequestLineSize} bytes)",
-            ParseError.HeadersTooLarge => $" (limit {_options.MaxRequestHeadersSize} bytes)",
-            ParseError.TooManyHeaders => $" (limit {_options.MaxRequestHeaderCount} fields)",
-            ParseError.BodyTooLarge => $" (Content-Length {_head.ContentLength}, limit {_options.MaxRequestBodySize} bytes)",
+            ParseError.RequestHeadersTimeout => $" (the request head did not arrive within {options.RequestHeadersTimeout.TotalSeconds:0.###} s)",
+            ParseError.RequestLineTooLong => $" (limit {options.MaxRequestLineSize} bytes)",
+            ParseError.HeadersTooLarge => $" (limit {options.MaxRequestHeadersSize} bytes)",
+            ParseError.TooManyHeaders => $" (limit {options.MaxRequestHeaderCount} fields)",
+            ParseError.BodyTooLarge => $" (Content-Length {head.ContentLength}, limit {options.MaxRequestBodySize} bytes)",
             _ => "",
         });
         var allow = error.Allow();
         return WriteSimpleAsync(error.StatusCode(), error.Reason(), allow is null ? null : new ResponseHeader("Allow", allow, null));
     }
 
-    private ValueTask WriteSimpleAsync(int status, string reason, ResponseHeader? headers)
+    /// <summary>Answers with a short plain-text reason and <c>Connection: close</c>, and flushes.</summary>
+    public ValueTask WriteSimpleAsync(int status, string reason, ResponseHeader? headers)
     {
         int length = Encoding.UTF8.GetByteCount(reason);
         WriteHead(status, HttpResponse.TextPlain, length, headers, keepAlive: false);
@@ -178,12 +217,18 @@ internal sealed partial class HttpConnection
         return FlushAsync();
     }
 
+    /// <summary>Flushes if answers are waiting.</summary>
+    public ValueTask FlushIfPendingAsync() => _flushPending ? FlushAsync() : default;
+
+    /// <summary>Flushes if more than <see cref="FlushThreshold"/> bytes of answers are waiting.</summary>
+    public ValueTask FlushIfLargeAsync() => _output.UnflushedBytes >= FlushThreshold ? FlushAsync() : default;
+
     /// <summary>
     /// Sends what has been written. A client that stops reading its answers (the output pipe full, the socket
     /// blocked) is given <see cref="ServerOptions.RequestHeadersTimeout"/> before the heartbeat cancels the flush.
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask FlushAsync()
+    public async ValueTask FlushAsync()
     {
         _flushPending = false;
         var pending = _output.FlushAsync();
@@ -194,13 +239,13 @@ internal sealed partial class HttpConnection
         }
         else
         {
-            Volatile.Write(ref _flushDeadline, Environment.TickCount64 + (long)_options.RequestHeadersTimeout.TotalMilliseconds);
+            timeouts.FlushStarting();
             try { result = await pending.ConfigureAwait(false); }
-            finally { Volatile.Write(ref _flushDeadline, 0); }
+            finally { timeouts.FlushEnded(); }
         }
         if (result.IsCanceled)
         {
-            _server.Log($"closing the connection from {_transport.RemoteEndPoint}: it did not read its answers within {_options.RequestHeadersTimeout.TotalSeconds:0.###} s");
+            server.Log($"closing the connection from {transport.RemoteEndPoint}: it did not read its answers within {server.Options.RequestHeadersTimeout.TotalSeconds:0.###} s");
             throw new IOException("The client stopped reading.");
         }
         if (result.IsCompleted) throw new IOException("The client closed the connection.");

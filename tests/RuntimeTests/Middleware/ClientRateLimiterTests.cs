@@ -2,18 +2,18 @@ using System.Net;
 
 namespace Kiln.RuntimeTests;
 
-public class RateLimiterTests
+public class ClientRateLimiterTests
 {
     private readonly ManualTime _time = new();
     private int _calls;
 
-    private async Task<HttpResponse> Hit(RateLimiter limiter, string client = "198.51.100.1")
+    private async Task<HttpResponse> Hit(ClientRateLimiter limiter, string client = "198.51.100.1")
         => await limiter.InvokeAsync(Req.Get("/").From(client), r => { _calls++; return Req.Ok(r); });
 
     [Fact]
     public async Task Allows_the_burst_then_answers_429_with_retry_after_without_calling_next()
     {
-        var limiter = new RateLimiter(perSecond: 1, burst: 3, _time);
+        var limiter = new ClientRateLimiter(perSecond: 1, burst: 3, _time);
 
         for (int i = 0; i < 3; i++) Assert.Equal(200, (await Hit(limiter)).StatusCode);
         var limited = await Hit(limiter);
@@ -26,7 +26,7 @@ public class RateLimiterTests
     [Fact]
     public async Task Refills_at_the_rate()
     {
-        var limiter = new RateLimiter(perSecond: 2, burst: 2, _time);
+        var limiter = new ClientRateLimiter(perSecond: 2, burst: 2, _time);
         await Hit(limiter); await Hit(limiter);
         Assert.Equal(429, (await Hit(limiter)).StatusCode);
 
@@ -43,7 +43,7 @@ public class RateLimiterTests
     [InlineData(10, "1")]       // a tenth of a second rounds up to one whole second
     public async Task Retry_after_is_whole_seconds_rounded_up(double perSecond, string retryAfter)
     {
-        var limiter = new RateLimiter(perSecond, burst: 1, _time);
+        var limiter = new ClientRateLimiter(perSecond, burst: 1, _time);
         await Hit(limiter);
 
         Assert.Equal(retryAfter, (await Hit(limiter)).GetHeader("Retry-After"));
@@ -52,7 +52,7 @@ public class RateLimiterTests
     [Fact]
     public async Task Idle_time_never_grants_more_than_the_burst()
     {
-        var limiter = new RateLimiter(perSecond: 1, burst: 2, _time);
+        var limiter = new ClientRateLimiter(perSecond: 1, burst: 2, _time);
         _time.Advance(TimeSpan.FromHours(1));
 
         Assert.Equal(200, (await Hit(limiter)).StatusCode);
@@ -63,7 +63,7 @@ public class RateLimiterTests
     [Fact]
     public async Task Each_client_has_its_own_bucket_and_mapped_addresses_are_the_same_client()
     {
-        var limiter = new RateLimiter(perSecond: 1, burst: 1, _time);
+        var limiter = new ClientRateLimiter(perSecond: 1, burst: 1, _time);
 
         Assert.Equal(200, (await Hit(limiter, "198.51.100.1")).StatusCode);
         Assert.Equal(200, (await Hit(limiter, "198.51.100.2")).StatusCode);
@@ -74,7 +74,7 @@ public class RateLimiterTests
     [Fact]
     public async Task Uses_the_forwarded_client_address()
     {
-        var limiter = new RateLimiter(perSecond: 1, burst: 1, _time);
+        var limiter = new ClientRateLimiter(perSecond: 1, burst: 1, _time);
         var pipeline = Pipeline.Compose([new ForwardedHeaders("10.0.0.1").InvokeAsync, limiter.InvokeAsync], Req.Ok);
 
         var first = await pipeline(Req.Get("/", ("X-Forwarded-For", "203.0.113.1")).From("10.0.0.1"));
@@ -87,7 +87,7 @@ public class RateLimiterTests
     [Fact]
     public async Task Idle_full_buckets_are_evicted()
     {
-        var limiter = new RateLimiter(perSecond: 1, burst: 2, _time);
+        var limiter = new ClientRateLimiter(perSecond: 1, burst: 2, _time);
         for (int i = 0; i < 50; i++) await Hit(limiter, $"198.51.100.{i}");
         Assert.Equal(50, limiter.ClientCount);
 
@@ -103,7 +103,7 @@ public class RateLimiterTests
     [Fact]
     public async Task Beyond_max_clients_new_clients_share_one_overflow_bucket()
     {
-        var limiter = new RateLimiter(perSecond: 1, burst: 1, _time) { MaxClients = 2 };
+        var limiter = new ClientRateLimiter(perSecond: 1, burst: 1, _time) { MaxClients = 2 };
         await Hit(limiter, "198.51.100.1");
         await Hit(limiter, "198.51.100.2");
 
@@ -118,7 +118,7 @@ public class RateLimiterTests
     [Fact]
     public async Task Concurrent_requests_never_exceed_the_burst()
     {
-        var limiter = new RateLimiter(perSecond: 1, burst: 100, _time);
+        var limiter = new ClientRateLimiter(perSecond: 1, burst: 100, _time);
         int allowed = 0;
 
         await Parallel.ForAsync(0, 1000, async (_, _) =>
@@ -133,15 +133,15 @@ public class RateLimiterTests
     [Fact]
     public void Rejects_nonsense_settings()
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => new RateLimiter(0, 1));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new RateLimiter(double.NaN, 1));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new RateLimiter(1, 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ClientRateLimiter(0, 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ClientRateLimiter(double.NaN, 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ClientRateLimiter(1, 0));
     }
 
     [Fact]
     public async Task Requests_without_an_address_share_one_bucket()
     {
-        var limiter = new RateLimiter(perSecond: 1, burst: 1, _time);
+        var limiter = new ClientRateLimiter(perSecond: 1, burst: 1, _time);
 
         Assert.Equal(200, (await limiter.InvokeAsync(Req.Get("/"), Req.Ok)).StatusCode);
         Assert.Equal(429, (await limiter.InvokeAsync(Req.Get("/"), Req.Ok)).StatusCode);

@@ -4,7 +4,7 @@ using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 
-namespace Kiln.Generator.Model
+namespace Kiln.Generator
 {
     /// <summary>An immutable array with value equality, so models that hold lists stay cacheable.</summary>
     internal readonly struct EquatableArray<T> : IEquatable<EquatableArray<T>>, IReadOnlyList<T>

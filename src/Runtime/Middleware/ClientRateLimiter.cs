@@ -17,7 +17,7 @@ namespace Kiln;
 /// <see cref="MaxClients"/> buckets exist — clients that arrive while the table is full share one overflow bucket.
 /// Behind a reverse proxy, put <see cref="ForwardedHeaders"/> first, or every client is the proxy.</para>
 /// </remarks>
-public sealed class RateLimiter : IMiddleware
+public sealed class ClientRateLimiter : IMiddleware
 {
     private sealed class Bucket(double tokens, long updated)
     {
@@ -42,7 +42,7 @@ public sealed class RateLimiter : IMiddleware
     /// <param name="perSecond">The sustained rate per client, in requests per second (may be fractional: 0.5 is one every two seconds).</param>
     /// <param name="burst">How many requests a client may make at once (the bucket size), at least 1.</param>
     /// <param name="time">The clock; <see cref="TimeProvider.System"/> by default (tests pass a manual one).</param>
-    public RateLimiter(double perSecond, int burst, TimeProvider? time = null)
+    public ClientRateLimiter(double perSecond, int burst, TimeProvider? time = null)
     {
         if (!(perSecond > 0) || double.IsInfinity(perSecond)) throw new ArgumentOutOfRangeException(nameof(perSecond), "The rate must be positive.");
         ArgumentOutOfRangeException.ThrowIfLessThan(burst, 1);
