@@ -19,7 +19,7 @@ artifacts=$work/artifacts
 export NUGET_PACKAGES=$work/nuget-packages          # isolated package cache
 export DOTNET_CLI_HOME=$work/cli-home               # isolated `dotnet new install` state
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
-first_response="python3 $repo/.ci/first-response.py"
+start_server_py="python3 $repo/.ci/start-server.py"
 
 servers=()
 cleanup() { for pid in "${servers[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || true; done; }
@@ -51,7 +51,7 @@ request() {
 start_server() {
   local name=$1 path=$2; shift 2
   local out
-  out=$($first_response --keep "$path" -- "$@") || fail "$name did not start"
+  out=$($start_server_py "$path" -- "$@") || fail "$name did not start"
   echo "   $name: $(grep '^first response' <<<"$out")"
   servers+=("$(sed -n 's/^pid //p' <<<"$out")")
   url=$(sed -n 's/^url //p' <<<"$out")

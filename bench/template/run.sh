@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The `dotnet new kiln` app as a user publishes it, from the packed packages (.ci/package-test.sh builds it):
-#   1. NativeAOT size (also with the settings the Web SDK would add) and start-up (exec -> first complete response to GET /todos), runs alternating with
+#   1. NativeAOT size (also with the settings the Web SDK would add) and start-up (exec -> first complete response
+#      to GET /todos, timed by bench/footprint/probe.c, with the RSS at that moment), runs alternating with
 #      ASP.NET Core's own NativeAOT API template (`dotnet new webapiaot`, also a to-do API) as the baseline;
 #   2. server GC against workstation GC for the Kiln app: wrk throughput and p99 on GET /todos, resident memory
 #      (idle after start, after the load, and peak) and the server's CPU time per request (user + system, which
@@ -14,7 +15,7 @@ repo=$(cd "$(dirname "$0")/../.." && pwd)
 work=${1:-$(mktemp -d /tmp/kiln-template-bench.XXXXXX)}
 mkdir -p "$work"; work=$(cd "$work" && pwd)
 RUNS=${RUNS:-21}; ROUNDS=${ROUNDS:-5}; DURATION=${DURATION:-10}; CONN=${CONN:-64}; THREADS=${THREADS:-2}
-first_response="python3 $repo/.ci/first-response.py"
+start_server="python3 $repo/.ci/start-server.py"
 
 command -v wrk >/dev/null || { echo "installing wrk..." >&2; apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 
@@ -46,17 +47,21 @@ printf '%-44s %10s\n' "kiln template, ServerGarbageCollection=true" "$(stat -c %
 printf '%-44s %10s\n' "ASP.NET Core (dotnet new webapiaot)" "$(stat -c %s $aspnet)"
 
 echo
-echo "## start-up: exec -> first response, ms ($RUNS runs each, alternating)"
+echo "## start-up: exec -> first response to GET /todos, and RSS then ($RUNS runs each, alternating)"
+cc -O2 -Wall -o "$work/probe" "$repo/bench/footprint/probe.c"
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+probe() { local port; port=$(free_port); "$work/probe" "$port" /todos -- "$1" --urls "http://127.0.0.1:$port" 2>/dev/null; }
 k=(); a=()
 for i in $(seq 1 "$RUNS"); do
-  k+=("$($first_response /todos -- "$kiln" | sed -n 's/^first response: \([0-9.]*\) ms.*/\1/p')")
-  a+=("$($first_response /todos -- "$aspnet" | sed -n 's/^first response: \([0-9.]*\) ms.*/\1/p')")
+  if (( i % 2 )); then k+=("$(probe "$kiln")"); a+=("$(probe "$aspnet")"); else a+=("$(probe "$aspnet")"); k+=("$(probe "$kiln")"); fi
 done
-python3 - "${k[*]}" "${a[*]}" <<'PY'
+python3 - "$(printf '%s;' "${k[@]}")" "$(printf '%s;' "${a[@]}")" <<'PY'
 import statistics, sys
-for name, xs in (("kiln template", sys.argv[1]), ("ASP.NET Core webapiaot", sys.argv[2])):
-    v = sorted(float(x) for x in xs.split())
-    print(f"{name:<26} median {statistics.median(v):7.1f}   min {v[0]:7.1f}   max {v[-1]:7.1f}")
+for name, rows in (("kiln template", sys.argv[1]), ("ASP.NET Core webapiaot", sys.argv[2])):
+    rows = [r.split() for r in rows.split(";") if r]
+    ms = sorted(float(r[0]) for r in rows)
+    rss = statistics.median(float(r[1]) for r in rows) / 1024
+    print(f"{name:<24} median {statistics.median(ms):7.1f} ms   min {ms[0]:7.1f}   max {ms[-1]:7.1f}   RSS {rss:5.1f} MiB")
 PY
 
 echo
@@ -64,7 +69,7 @@ echo "## GC: GET /todos under wrk -t$THREADS -c$CONN -d${DURATION}s ($ROUNDS rou
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }                  # user + system, in clock ticks
 measure() { # binary -> "rps p99ms idle_kib after_kib peak_kib cpu_us_per_request"
   local out pid url idle rps p99 requests before after
-  out=$($first_response --keep /todos -- "$1")
+  out=$($start_server /todos -- "$1")
   pid=$(sed -n 's/^pid //p' <<<"$out"); url=$(sed -n 's/^url //p' <<<"$out")
   idle=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")
   wrk -t"$THREADS" -c"$CONN" -d3s "$url/todos" >/dev/null                           # warm-up
