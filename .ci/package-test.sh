@@ -4,9 +4,11 @@
 #   1. checks what the packages contain (.ci/package-contents/*.txt) and their metadata;
 #   2. `dotnet new kiln`: builds the API and its test project with warnings as errors, runs the tests, runs the
 #      API with `dotnet run` and requests it, publishes it as NativeAOT (no warnings) and requests the binary;
+#      and checks that a project name that is not a C# identifier (my-api.v2) still gives working references;
 #   3. `dotnet new console` + `dotnet add package Kiln` with the package README's example: builds with warnings
 #      as errors, runs it and requests it;
-#   4. the same project with the package's analyzers excluded: the build fails with KILN100, not CS0234.
+#   4. the same project with its analyzers removed (a common build-speed trick): the build fails with KILN100,
+#      not CS0234.
 # Usage: bash .ci/package-test.sh [WORK_DIR]   (default: a new temporary folder, removed on success)
 # Needs the .NET SDK, curl and python3. Prints a timing per step; exits non-zero on the first failure.
 set -euo pipefail
