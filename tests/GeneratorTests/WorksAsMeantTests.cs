@@ -256,4 +256,36 @@ public class WorksAsMeantTests
         Assert.Equal(200, (await router.SendAsync("GET", "/limited")).Status);
         Assert.Equal(429, (await router.SendAsync("GET", "/limited")).Status);
     }
+
+    [Fact]
+    public async Task Internal_route_classes_and_middleware_get_an_internal_constructor()
+    {
+        var assembly = GeneratorHarness.Compile("""
+            namespace Inside;
+
+            internal sealed class Things
+            {
+                [Get("/things"), Use<Audit>] public string Get() => "things";
+            }
+
+            internal sealed class Audit : IMiddleware
+            {
+                public async ValueTask<HttpResponse> InvokeAsync(Request request, Handler next) => (await next(request)).WithHeader("X-Audit", "yes");
+            }
+            """);
+        var type = assembly.GetType("Kiln.Generated.AppRouter")!;
+        Assert.True(type.IsPublic);
+        var constructor = Assert.Single(type.GetConstructors(System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic));
+        Assert.True(constructor.IsAssembly, "the constructor takes internal types, so it is internal");
+        var router = (Router)constructor.Invoke(new[] { GeneratorHarness.New(assembly, "Inside.Things"), GeneratorHarness.New(assembly, "Inside.Audit") });
+        var response = await router.SendAsync("GET", "/things");
+        Assert.Equal((200, "things", "yes"), (response.Status, response.Body, response.Header("X-Audit")));
+    }
+
+    [Fact]
+    public void Public_route_classes_keep_a_public_constructor()
+    {
+        var type = s_assembly.Value.GetType("Kiln.Generated.AppRouter")!;
+        Assert.True(Assert.Single(type.GetConstructors()).IsPublic);
+    }
 }

@@ -138,10 +138,11 @@ namespace Kiln.Generator.Model
         {
             var arguments = new List<ConstructorArgument>();
             var usedNames = new HashSet<string>(StringComparer.Ordinal);
+            var internalTypes = new HashSet<string>(methods.SelectMany(m => m.InternalTypes), StringComparer.Ordinal);
             foreach (var type in methods.Where(m => !m.IsStatic).Select(m => m.ContainingType).Distinct().OrderBy(t => t, StringComparer.Ordinal))
-                arguments.Add(new ConstructorArgument(type, UniqueName(type, usedNames), false));
+                arguments.Add(new ConstructorArgument(type, UniqueName(type, usedNames), false, !internalTypes.Contains(type)));
             foreach (var type in methods.SelectMany(m => m.Middleware).Distinct().OrderBy(t => t, StringComparer.Ordinal))
-                arguments.Add(new ConstructorArgument(type, UniqueName(type, usedNames), true));
+                arguments.Add(new ConstructorArgument(type, UniqueName(type, usedNames), true, !internalTypes.Contains(type)));
             return arguments.ToEquatableArray();
         }
 

@@ -133,9 +133,33 @@ namespace Kiln.Generator.Parsing
                 Middleware: middleware,
                 RateLimit: rateLimit,
                 JsonTypes: jsonTypes.ToEquatableArray(),
+                InternalTypes: InternalWiringTypes(method, middleware),
                 IsValid: !diagnostics.Any(d => Diagnostics.IsError(d.Id)));   // warnings leave the method in the router
             var sites = templates.Select(t => new RouteSite(t.Attribute.Location, t.Attribute.TemplateOrArgument)).ToEquatableArray();
             return new ParsedMethod(model, sites, diagnostics.Distinct().ToEquatableArray());
+        }
+
+        /// <summary>The constructor argument types <paramref name="method"/> brings that are not public.</summary>
+        private static EquatableArray<string> InternalWiringTypes(IMethodSymbol method, EquatableArray<string> middleware)
+        {
+            var types = new List<string>();
+            if (!method.IsStatic && !IsPublic(method.ContainingType)) types.Add(KnownTypes.FullName(method.ContainingType));
+            foreach (var owner in ClassScopes(method.ContainingType).Append<ISymbol>(method))
+                foreach (var a in owner.GetAttributes())
+                    if (a.AttributeClass is { IsGenericType: true, TypeArguments.Length: 1 } use && KnownTypes.Is(use.OriginalDefinition, KnownTypes.UseAttribute)
+                        && middleware.Contains(KnownTypes.FullName(use.TypeArguments[0])) && !IsPublic(use.TypeArguments[0]))
+                        types.Add(KnownTypes.FullName(use.TypeArguments[0]));
+            return types.Distinct().ToEquatableArray();
+        }
+
+        /// <summary>Whether code in another assembly can name <paramref name="type"/>: it, its containing types and its type arguments are public.</summary>
+        private static bool IsPublic(ITypeSymbol type)
+        {
+            if (type is IArrayTypeSymbol array) return IsPublic(array.ElementType);
+            if (type is not INamedTypeSymbol named) return false;
+            for (var t = named; t is not null; t = t.ContainingType)
+                if (t.DeclaredAccessibility != Accessibility.Public) return false;
+            return named.TypeArguments.All(IsPublic);
         }
 
         /// <summary>A method that only carries <paramref name="diagnostic"/>: it is left out of the router.</summary>
