@@ -4,9 +4,11 @@
 #   1. checks what the packages contain (.ci/package-contents/*.txt) and their metadata;
 #   2. `dotnet new kiln`: builds the API and its test project with warnings as errors, runs the tests, runs the
 #      API with `dotnet run` and requests it, publishes it as NativeAOT (no warnings) and requests the binary;
+#      and checks that a project name that is not a C# identifier (my-api.v2) still gives working references;
 #   3. `dotnet new console` + `dotnet add package Kiln` with the package README's example: builds with warnings
 #      as errors, runs it and requests it;
-#   4. the same project with the package's analyzers excluded: the build fails with KILN100, not CS0234.
+#   4. the same project with its analyzers removed (a common build-speed trick): the build fails with KILN100,
+#      not CS0234.
 # Usage: bash .ci/package-test.sh [WORK_DIR]   (default: a new temporary folder, removed on success)
 # Needs the .NET SDK, curl and python3. Prints a timing per step; exits non-zero on the first failure.
 set -euo pipefail
@@ -19,7 +21,7 @@ artifacts=$work/artifacts
 export NUGET_PACKAGES=$work/nuget-packages          # isolated package cache
 export DOTNET_CLI_HOME=$work/cli-home               # isolated `dotnet new install` state
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
-first_response="python3 $repo/.ci/first-response.py"
+start_server_py="python3 $repo/.ci/start-server.py"
 
 servers=()
 cleanup() { for pid in "${servers[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || true; done; }
@@ -51,7 +53,7 @@ request() {
 start_server() {
   local name=$1 path=$2; shift 2
   local out
-  out=$($first_response --keep "$path" -- "$@") || fail "$name did not start"
+  out=$($start_server_py "$path" -- "$@") || fail "$name did not start"
   echo "   $name: $(grep '^first response' <<<"$out")"
   servers+=("$(sed -n 's/^pid //p' <<<"$out")")
   url=$(sed -n 's/^url //p' <<<"$out")
@@ -126,7 +128,7 @@ for pdb in ("lib/net10.0/Kiln.pdb", "lib/net10.0/Kiln.Attributes.pdb"):
     assert embedded in symbols.read(pdb), f"{pdb} has no embedded sources"
 # The template references exactly the Kiln version packed with it.
 templates = zipfile.ZipFile(f"{art}/Kiln.Templates.{version}.nupkg")
-project = templates.read("content/kiln/KilnApi/KilnApi.csproj").decode()
+project = templates.read("content/kiln/KilnApi.1/KilnApi.1.csproj").decode()
 assert f'<PackageReference Include="Kiln" Version="{version}" />' in project, project
 print("   metadata: license, readme, description, tags, repository; no dependencies; PDBs embed sources;"
       f" template references Kiln {version}")
@@ -139,6 +141,18 @@ cd "$work"
 run_clean "$work/new-install.log" dotnet new install "$artifacts/Kiln.Templates.$version.nupkg"
 run_clean "$work/new-kiln.log" dotnet new kiln -o MyApi
 (cd MyApi && find . -type f | sort | sed 's/^/     /')
+# A name that is not a C# identifier: paths keep it, namespaces get its safe form, and every path resolves.
+run_clean "$work/new-kiln-name.log" dotnet new kiln -o my-api.v2
+python3 - my-api.v2 <<'PY' || fail "dotnet new kiln -o my-api.v2 produced broken references"
+import pathlib, re, sys
+root = pathlib.Path(sys.argv[1])
+for file, pattern in (("my-api.v2.slnx", r'Path="([^"]+)"'), ("my-api.v2.Tests/my-api.v2.Tests.csproj", r'ProjectReference Include="([^"]+)"')):
+    for ref in re.findall(pattern, (root / file).read_text()):
+        assert (root / file).parent.joinpath(ref).is_file(), f"{file} refers to {ref}, which does not exist"
+assert "namespace my_api.v2;" in (root / "my-api.v2/Todos.cs").read_text()
+assert "namespace my_api.v2.Tests;" in (root / "my-api.v2.Tests/TodoApiTests.cs").read_text()
+PY
+echo "   dotnet new kiln -o my-api.v2: paths resolve, namespace my_api.v2"
 step_done
 
 step "template consumer: dotnet build -warnaserror (API and tests)"

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace KilnApi;
+namespace KilnApi._1;
 
 /// <summary>
 /// JSON metadata, generated at build time, for every type the API reads or writes (web defaults: camelCase).

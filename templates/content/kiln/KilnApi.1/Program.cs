@@ -1,6 +1,6 @@
 using Kiln;
 using Kiln.Generated;
-using KilnApi;
+using KilnApi._1;
 
 // Where to listen: --urls http://127.0.0.1:9000 or the KILN_URLS variable; http://127.0.0.1:8080 by default.
 var options = ServerOptions.FromArgs(args);
@@ -13,5 +13,5 @@ await using var server = new HttpServer(router, options);
 server.UseLogging(Console.Out);
 
 await server.StartAsync();
-Console.WriteLine($"KilnApi: {router.Routes.Count} routes, listening on {string.Join(", ", server.BoundEndPoints)}");
+Console.WriteLine($"KilnApi.1: {router.Routes.Count} routes, listening on {string.Join(", ", server.BoundEndPoints)}");
 await server.RunAsync();   // until Ctrl+C or SIGTERM; then in-flight requests finish

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Kiln;
 
-namespace KilnApi;
+namespace KilnApi._1;
 
 /// <summary>A to-do item as the API shows it.</summary>
 public sealed record Todo(int Id, string Title, bool Done);

@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using Kiln;
 using Kiln.Generated;
 
-namespace KilnApi.Tests;
+namespace KilnApi._1.Tests;
 
 /// <summary>
 /// The API behind the real server: each test class instance starts an HttpServer on a free loopback port with the
