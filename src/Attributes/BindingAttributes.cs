@@ -40,11 +40,13 @@ namespace Kiln
     }
 
     /// <summary>
-    /// Limits the annotated route (or every route of the annotated class) to <see cref="PerSecond"/> requests per
-    /// second per client address, with bursts of up to <see cref="Burst"/>; excess requests get 429 with Retry-After.
+    /// Limits the annotated route (or every route of the annotated class, of classes derived from it and of classes
+    /// nested in it) to <see cref="PerSecond"/> requests per second per client address, with bursts of up to
+    /// <see cref="Burst"/>; excess requests get 429 with Retry-After. The nearest one wins: the method's, then the
+    /// innermost class's.
     /// </summary>
     [Conditional("KILN_KEEP_ATTRIBUTES")]
-    [AttributeUsage(AttributeTargets.Method | AttributeTargets.Class, Inherited = false)]
+    [AttributeUsage(AttributeTargets.Method | AttributeTargets.Class, Inherited = true)]
     public sealed class RateLimitAttribute : Attribute
     {
         /// <summary>Creates a token-bucket limit.</summary>

@@ -12,6 +12,7 @@ namespace Kiln.Generator
         private static DiagnosticDescriptor Error(string id, string title, string message, string category) =>
             new(id, title, message, category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpBase + id + ".md");
 
+        /// <summary>For code that is legitimate but almost certainly not what its author meant.</summary>
         private static DiagnosticDescriptor Warning(string id, string title, string message, string category) =>
             new(id, title, message, category, DiagnosticSeverity.Warning, isEnabledByDefault: true, helpLinkUri: HelpBase + id + ".md");
 
@@ -66,8 +67,40 @@ namespace Kiln.Generator
         public static readonly DiagnosticDescriptor MultipleBodyParameters = Error("KILN017", "More than one body parameter",
             "{0} binds both '{1}' and '{2}' from the request body; a request has one body, so keep one [Body] parameter (wrap several values in one JSON type)", Binding);
 
+        public static readonly DiagnosticDescriptor NotARouteMethod = Error("KILN018", "Route attribute on something that is not a method of a type",
+            "{0} cannot be a route: only methods declared in a class or struct can be; move the code into such a method (static, or an instance method of a class) and put the route attribute there", Routing);
+
+        public static readonly DiagnosticDescriptor BodyOnBodilessMethod = Error("KILN019", "Body parameter on a route whose requests carry no body",
+            "Parameter '{0}' of {1} is read from the request body, but the method is routed for {2} (\"{3}\") and {2} requests carry no body; bind it from the route, the query or a header, or route the method with POST, PUT or PATCH", Binding);
+
+        public static readonly DiagnosticDescriptor BodyOnDelete = Warning("KILN020", "Body parameter on a DELETE or OPTIONS route",
+            "Parameter '{0}' of {1} is read from the request body of a {2} request (\"{3}\"); {2} content has no defined meaning and clients and proxies may drop it; prefer route, query or header values, or suppress KILN020 when your clients do send one", Binding);
+
+        public static readonly DiagnosticDescriptor MethodTokenCase = Error("KILN021", "HTTP method in the wrong case",
+            "\"{0}\" never matches: HTTP methods are case-sensitive and clients send {1} in upper case; write \"{1}\"", Routing);
+
+        public static readonly DiagnosticDescriptor ForeignTemplateSyntax = Warning("KILN022", "Template segment looks like another framework's parameter syntax",
+            "Route template \"{0}\": the segment '{1}' matches only that literal text; Kiln writes {2} as {3}", Routing);
+
+        public static readonly DiagnosticDescriptor DefaultNeverApplies = Warning("KILN023", "Route parameter default value never applies",
+            "The default value of '{0}' never applies: {1} binds '{0}' from the path in every route (\"{2}\"), so a request without it does not reach the method; remove the default, or serve the shorter path from another method", Binding);
+
+        public static readonly DiagnosticDescriptor InvalidRateLimit = Error("KILN024", "Invalid [RateLimit] values",
+            "[RateLimit({0}, {1})] would throw when the router is created: {2}", Binding);
+
+        public static readonly DiagnosticDescriptor UnroutableMethod = Error("KILN025", "Route for a method whose requests never reach the router",
+            "{0} routes never match: {1}; remove the route", Routing);
+
         public static readonly DiagnosticDescriptor NoRoutes = Warning("KILN030", "No route methods",
             "{0} has no routes: no method in this project has a route attribute, so it answers 404 to every request; add one, for example [Get(\"/hello\")] public static string Hello() => \"Hello\";", Routing);
+
+        /// <summary>Whether the diagnostic <paramref name="id"/> is an error (which keeps its method out of the router).</summary>
+        public static bool IsError(string id)
+        {
+            foreach (var d in All)
+                if (d.Id == id) return d.DefaultSeverity == DiagnosticSeverity.Error;
+            return true;
+        }
 
         /// <summary>Every descriptor, for lookup by ID when diagnostics are reported from models.</summary>
         public static readonly DiagnosticDescriptor[] All =
@@ -75,7 +108,8 @@ namespace Kiln.Generator
             MalformedTemplate, DuplicateParameter, TemplateParameterWithoutMethodParameter, RouteParameterMissingFromTemplate,
             UnparsableRouteType, InvalidMethodToken, DuplicateRoute, AmbiguousRoutes, UnsupportedParameter, UnsupportedReturnType,
             InaccessibleMethod, MissingJsonTypeInfo, AmbiguousParameterSource, NotAMiddleware, RouteTableTooComplex,
-            InvalidRouterDeclaration, MultipleBodyParameters, NoRoutes,
+            InvalidRouterDeclaration, MultipleBodyParameters, NotARouteMethod, BodyOnBodilessMethod, BodyOnDelete, MethodTokenCase,
+            ForeignTemplateSyntax, DefaultNeverApplies, InvalidRateLimit, UnroutableMethod, NoRoutes,
         };
     }
 }

@@ -23,7 +23,7 @@ namespace Kiln.Generator
         {
             // One provider per route attribute class: a method arrives once per distinct class on it.
             var perAttribute = KnownTypes.RouteAttributes.Select(name => context.SyntaxProvider
-                .ForAttributeWithMetadataName(name, static (node, _) => node is MethodDeclarationSyntax, RouteMethodParser.Parse)
+                .ForAttributeWithMetadataName(name, static (node, _) => RouteMethodParser.CanCarryRoute(node), RouteMethodParser.Parse)
                 .Where(static m => m is not null)
                 .Select(static (m, _) => m!)).ToArray();
 

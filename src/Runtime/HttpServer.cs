@@ -1,8 +1,6 @@
 using System.Net;
-using System.Net.Security;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
-using System.Security.Cryptography.X509Certificates;
 using Kiln.Http;
 using Kiln.Server;
 
@@ -52,8 +50,12 @@ public sealed class HttpServer : IAsyncDisposable
         _options = options;
     }
 
-    /// <summary>Where limit violations and handler exceptions are logged (default <see cref="Console.Error"/>; <see langword="null"/> for none).</summary>
-    public TextWriter? ErrorLog { get; set; } = Console.Error;
+    /// <summary>
+    /// Where limit violations and handler exceptions are logged: by default standard error (one unbuffered UTF-8
+    /// write per line, without <see cref="Console"/>, so a NativeAOT binary that never uses the console does not
+    /// carry it); <see langword="null"/> for nowhere.
+    /// </summary>
+    public TextWriter? ErrorLog { get; set; } = StandardErrorWriter.Create();
 
     /// <summary>The addresses actually bound (port 0 resolved), valid after <see cref="StartAsync"/>.</summary>
     public IReadOnlyList<EndPoint> BoundEndPoints => _bound;
@@ -101,11 +103,14 @@ public sealed class HttpServer : IAsyncDisposable
                 _listeners.Clear();
                 throw;
             }
-            _bound = _listeners.Select(l => l.EndPoint).ToArray();
+            var bound = new EndPoint[_listeners.Count];
+            for (int i = 0; i < bound.Length; i++) bound[i] = _listeners[i].EndPoint;
+            _bound = bound;
             _connections = new ConnectionManager(context, ConnectionLimit.Effective(_options.MaxConcurrentConnections));
             _context = context;
             foreach (var listener in _listeners)
                 _acceptLoops.Add(Task.Run(() => AcceptLoopAsync(listener)));
+            _connections.StartHeartbeat();
         }
         return Task.CompletedTask;
     }
@@ -223,7 +228,7 @@ public sealed class HttpServer : IAsyncDisposable
         {
             if (listener.IsTcp) socket.NoDelay = true;
             IConnectionTransport transport;
-            if (listener.Certificate is null)
+            if (listener.Security is null)
             {
                 var socketTransport = new SocketTransport(socket, _context!.InputPipeOptions, _context.OutputPipeOptions);
                 socketTransport.Start();
@@ -231,9 +236,9 @@ public sealed class HttpServer : IAsyncDisposable
             }
             else
             {
-                transport = await HandshakeAsync(socket, listener.Certificate).ConfigureAwait(false);
+                transport = await listener.Security.AuthenticateAsync(socket, _options.RequestHeadersTimeout).ConfigureAwait(false);
             }
-            connection = new HttpConnection(_context!, transport, listener.Certificate is not null);
+            connection = new HttpConnection(_context!, transport, isHttps: listener.Security is not null);
             connections.Register(connection);
             await connection.RunAsync().ConfigureAwait(false);
         }
@@ -245,29 +250,6 @@ public sealed class HttpServer : IAsyncDisposable
         {
             connections.Closed(connection);
         }
-    }
-
-    private async Task<IConnectionTransport> HandshakeAsync(Socket socket, X509Certificate2 certificate)
-    {
-        var remote = socket.RemoteEndPoint;
-        var local = socket.LocalEndPoint;
-        var ssl = new SslStream(new NetworkStream(socket, ownsSocket: true), leaveInnerStreamOpen: false);
-        using var timeout = new CancellationTokenSource(_options.RequestHeadersTimeout);
-        try
-        {
-            await ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
-            {
-                ServerCertificate = certificate,
-                ApplicationProtocols = [SslApplicationProtocol.Http11],
-                ClientCertificateRequired = false,
-            }, timeout.Token).ConfigureAwait(false);
-        }
-        catch
-        {
-            await ssl.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-        return new StreamTransport(ssl, remote, local);
     }
 
     /// <summary>Stops the server gracefully (see <see cref="StopAsync"/>).</summary>

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
+using Kiln.Server;
 
 namespace Kiln;
 
@@ -51,7 +52,7 @@ public sealed class ServerOptions
         ArgumentOutOfRangeException.ThrowIfGreaterThan(port, IPEndPoint.MaxPort);
         if (!certificate.HasPrivateKey)
             throw new ArgumentException("The TLS certificate must include its private key.", nameof(certificate));
-        _listeners.Add(new ListenOptions(new IPEndPoint(address, port), certificate));
+        _listeners.Add(new ListenOptions(new IPEndPoint(address, port), new TlsHandshake(certificate)));
     }
 
     /// <summary>Sets <c>SO_REUSEPORT</c> on TCP listeners so several processes can share a port (Linux, BSD).</summary>
@@ -206,5 +207,5 @@ public sealed class ServerOptions
     }
 }
 
-/// <summary>One configured listener: an endpoint and, for HTTPS, its certificate.</summary>
-internal sealed record ListenOptions(EndPoint EndPoint, X509Certificate2? Certificate);
+/// <summary>One configured listener: an endpoint and, for HTTPS, the TLS handshake with its certificate.</summary>
+internal sealed record ListenOptions(EndPoint EndPoint, ConnectionSecurity? Security);

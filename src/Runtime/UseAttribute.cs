@@ -10,12 +10,14 @@ namespace Kiln;
 /// <typeparam name="TMiddleware">The middleware type. The constraint makes a type that is not an
 /// <see cref="IMiddleware"/> a compiler error at the attribute.</typeparam>
 /// <remarks>
-/// Order: the route's rate limit, then the class's <c>[Use]</c> attributes, then the method's, then the method.
+/// On a class it applies to the routes of that class, of classes derived from it and of classes nested in it.
+/// Order: the route's rate limit, then class-level <c>[Use]</c> (outer before nested, base before derived), then the
+/// method's, then the method.
 /// Like the other route attributes it is <c>[Conditional]</c>: the generator reads it and it does not survive into
 /// the compiled assembly.
 /// </remarks>
 [Conditional("KILN_KEEP_ATTRIBUTES")]
-[AttributeUsage(AttributeTargets.Method | AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+[AttributeUsage(AttributeTargets.Method | AttributeTargets.Class, AllowMultiple = true, Inherited = true)]
 public sealed class UseAttribute<TMiddleware> : Attribute
     where TMiddleware : IMiddleware
 {

@@ -11,13 +11,13 @@ namespace Kiln.GeneratorTests;
 public partial class DiagnosticTests
 {
     /// <summary>Runs the generator on <paramref name="marked"/> and asserts it reports exactly one diagnostic, as given.</summary>
-    private static Diagnostic AssertSingle(string marked, string id, string message)
+    private static Diagnostic AssertSingle(string marked, string id, string message, DiagnosticSeverity severity = DiagnosticSeverity.Error)
     {
         var source = new MarkedSource(marked);
         var diagnostics = GeneratorHarness.GeneratorDiagnostics(source.Text);
         var d = Assert.Single(diagnostics);
         Assert.Equal(id, d.Id);
-        Assert.Equal(DiagnosticSeverity.Error, d.Severity);
+        Assert.Equal(severity, d.Severity);
         Assert.Equal(message, d.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
         Assert.Equal(MarkedSource.Describe("Routes.cs", source.Primary!.Value), MarkedSource.Describe(d.Location));
         if (source.Additional is { } additional)
@@ -47,7 +47,7 @@ public partial class DiagnosticTests
     [InlineData("/a/[|<1x>|]", "'1x' is not a valid parameter name; use a C# identifier matching the method parameter (letters, digits, '_').")]
     [InlineData("/a/[|<x-y>|]", "'x-y' is not a valid parameter name; use a C# identifier matching the method parameter (letters, digits, '_').")]
     [InlineData("/a[| |]b", "' ' is not allowed in a template literal; use unreserved characters, or write the decoded character (templates match the percent-decoded path).")]
-    [InlineData("/a[|?|]b", "'?' is not allowed in a template literal; use unreserved characters, or write the decoded character (templates match the percent-decoded path).")]
+    [InlineData("/a[|?|]b", "'?' starts a query string, and a template matches only the path; bind query values with method parameters (for example [Query] int page).")]
     [InlineData("/a[|%|]20", "'%' is not allowed in a template literal; use unreserved characters, or write the decoded character (templates match the percent-decoded path).")]
     [InlineData("/a/[|<*rest>|]/b", "The catch-all <*rest> must be the last segment; move it to the end or make it a one-segment <rest>.")]
     [InlineData("/a/img-[|<*rest>|]", "A catch-all <*rest> must be a whole segment, without a prefix or suffix.")]

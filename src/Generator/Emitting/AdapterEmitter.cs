@@ -79,10 +79,18 @@ namespace Kiln.Generator.Emitting
             ResultKind.Bytes => "result is null ? " + Names.HttpResponse + ".NoContent() : " + Names.HttpResponse + ".Bytes(result)",
             ResultKind.Memory => Names.HttpResponse + ".Bytes(result)",
             ResultKind.Formatted => (result.IsValueType ? "" : "result is null ? " + Names.HttpResponse + ".NoContent() : ")
-                + Names.HttpResponse + ".Text(string.Create(global::System.Globalization.CultureInfo.InvariantCulture, $\"{result}\"))",
+                + Names.HttpResponse + ".Text(string.Create(global::System.Globalization.CultureInfo.InvariantCulture, $\"{result" + FormatOf(result.TypeName) + "}\"))",
             ResultKind.BodyWriter => "result is null ? " + Names.HttpResponse + ".NoContent() : " + Names.HttpResponse + ".Stream(result)",
             _ => (result.IsValueType ? "" : "result is null ? " + Names.HttpResponse + ".NoContent() : ")
                 + Names.HttpResponse + ".Json(result, " + Names.Json(router.JsonTypes.First(j => j.TypeName == result.TypeName).Index) + ")",
+        };
+
+        /// <summary>Dates are written in the form the same API accepts (ISO 8601), not the invariant culture's MM/dd/yyyy.</summary>
+        private static string FormatOf(string? typeName) => typeName?.TrimEnd('?') switch
+        {
+            "global::System.DateOnly" => ":yyyy-MM-dd",
+            "global::System.DateTime" or "global::System.DateTimeOffset" => ":O",
+            _ => "",
         };
 
         private static void EmitBinding(SourceWriter w, ParameterModel p, RouteModel route, RouterModel router, HashSet<int> patternSegments)

@@ -27,7 +27,9 @@ namespace Kiln.Generator.Emitting
             foreach (var argument in router.ConstructorArguments)
                 w.Line("/// <param name=\"" + argument.ParameterName + "\">" + (argument.IsMiddleware ? "Middleware used by [Use] routes." : "The instance whose methods serve routes.") + "</param>");
             var parameters = router.ConstructorArguments.Select(a => a.TypeName + " " + a.ParameterName);
-            w.Open("public " + router.ClassName + "(" + string.Join(", ", parameters) + ")");
+            // A public constructor cannot take an internal type (CS0051): with one, the constructor is internal.
+            string constructor = router.ConstructorArguments.All(a => a.IsPublic) ? "public " : "internal ";
+            w.Open(constructor + router.ClassName + "(" + string.Join(", ", parameters) + ")");
             foreach (var argument in router.ConstructorArguments)
             {
                 string nullCheck = " ?? throw new global::System.ArgumentNullException(nameof(" + argument.ParameterName + "))";

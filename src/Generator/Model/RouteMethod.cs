@@ -75,6 +75,8 @@ namespace Kiln.Generator.Model
     /// <param name="RateLimit">The <c>[RateLimit]</c> arguments as C# literals (per second, burst), or empty.</param>
     /// <param name="JsonTypes">Types sent or received as JSON.</param>
     /// <param name="IsValid">Whether the method had no errors (only valid methods are routed).</param>
+    /// <param name="InternalTypes">The router's constructor argument types this method brings (its class, if the method is an
+    /// instance method, and its middleware) that are not public, so the generated constructor must be internal.</param>
     internal sealed record RouteMethod(
         string ContainingType,
         string ContainingTypeName,
@@ -86,7 +88,8 @@ namespace Kiln.Generator.Model
         EquatableArray<string> Middleware,
         EquatableArray<string> RateLimit,
         EquatableArray<string> JsonTypes,
-        bool IsValid)
+        bool IsValid,
+        EquatableArray<string> InternalTypes = default)
     {
         /// <summary>"Accounts.GetHistory" — the default endpoint name and how messages name the method.</summary>
         public string DisplayName => ContainingTypeName + "." + MethodName;

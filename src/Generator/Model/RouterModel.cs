@@ -32,7 +32,11 @@ namespace Kiln.Generator.Model
     internal sealed record RouteModel(int Id, string HttpMethod, RouteTemplate Template, string Name, int MethodIndex, EquatableArray<RouteValueRef> Values);
 
     /// <summary>A constructor argument of the generated router (an instance route class or a middleware type).</summary>
-    internal sealed record ConstructorArgument(string TypeName, string ParameterName, bool IsMiddleware);
+    /// <param name="TypeName">The argument's type, fully qualified.</param>
+    /// <param name="ParameterName">The constructor parameter's name.</param>
+    /// <param name="IsMiddleware">Whether it is a <c>[Use]</c> middleware (else an instance route class).</param>
+    /// <param name="IsPublic">Whether the type is public (else the constructor must be internal).</param>
+    internal sealed record ConstructorArgument(string TypeName, string ParameterName, bool IsMiddleware, bool IsPublic = true);
 
     /// <summary>A JSON type and the context that declares it.</summary>
     internal sealed record JsonTypeRef(string TypeName, string ContextType, int Index);
@@ -65,7 +69,7 @@ namespace Kiln.Generator.Model
         MissingJsonType,
         /// <summary>The matcher could not be built (KILN015).</summary>
         TooComplex,
-        /// <summary>A router with no route methods at all (KILN018).</summary>
+        /// <summary>A router with no route methods at all (KILN030).</summary>
         NoRoutes,
     }
 

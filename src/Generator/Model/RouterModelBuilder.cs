@@ -138,10 +138,11 @@ namespace Kiln.Generator.Model
         {
             var arguments = new List<ConstructorArgument>();
             var usedNames = new HashSet<string>(StringComparer.Ordinal);
+            var internalTypes = new HashSet<string>(methods.SelectMany(m => m.InternalTypes), StringComparer.Ordinal);
             foreach (var type in methods.Where(m => !m.IsStatic).Select(m => m.ContainingType).Distinct().OrderBy(t => t, StringComparer.Ordinal))
-                arguments.Add(new ConstructorArgument(type, UniqueName(type, usedNames), false));
+                arguments.Add(new ConstructorArgument(type, UniqueName(type, usedNames), false, !internalTypes.Contains(type)));
             foreach (var type in methods.SelectMany(m => m.Middleware).Distinct().OrderBy(t => t, StringComparer.Ordinal))
-                arguments.Add(new ConstructorArgument(type, UniqueName(type, usedNames), true));
+                arguments.Add(new ConstructorArgument(type, UniqueName(type, usedNames), true, !internalTypes.Contains(type)));
             return arguments.ToEquatableArray();
         }
 
@@ -150,10 +151,28 @@ namespace Kiln.Generator.Model
             methods.SelectMany(m => m.Parameters).Where(p => p.Value?.Kind == ValueKind.Enum).Select(p => p.Value!)
                 .GroupBy(v => v.TypeName).Select(g => g.First()).OrderBy(v => v.TypeName, StringComparer.Ordinal).ToEquatableArray();
 
+        /// <summary>
+        /// A fully qualified type name without its namespaces, type arguments included:
+        /// <c>global::System.Collections.Generic.List&lt;global::App.Item&gt;</c> → <c>List&lt;Item&gt;</c>.
+        /// </summary>
         internal static string Short(string typeName)
         {
-            int dot = typeName.LastIndexOf('.');
-            return dot < 0 ? typeName.Replace("global::", "") : typeName.Substring(dot + 1);
+            var result = new System.Text.StringBuilder(typeName.Length);
+            int nameStart = 0;
+            for (int i = 0; i <= typeName.Length; i++)
+            {
+                char c = i < typeName.Length ? typeName[i] : '\0';
+                if (char.IsLetterOrDigit(c) || c == '_' || c == '@') continue;
+                if (c == '.' || c == ':')
+                {
+                    nameStart = i + 1;
+                    continue;
+                }
+                result.Append(typeName, nameStart, i - nameStart);
+                if (i < typeName.Length) result.Append(c);
+                nameStart = i + 1;
+            }
+            return result.ToString();
         }
 
         private static string UniqueName(string typeName, HashSet<string> used)

@@ -48,7 +48,7 @@ namespace Kiln.Generator.Model
                         string type = problem.Detail;
                         diagnostics.Add(DiagnosticInfo.Create(Diagnostics.MissingJsonTypeInfo, here?.Attribute,
                             problem.Route!.Method.DisplayName + " (" + RouterModelBuilder.Short(type) + ")",
-                            type.StartsWith("global::", StringComparison.Ordinal) ? type.Substring(8) : type));
+                            type.Replace("global::", "")));
                         break;
                     }
                     case TableProblemKind.TooComplex:

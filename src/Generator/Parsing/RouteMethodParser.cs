@@ -29,6 +29,14 @@ namespace Kiln.Generator.Parsing
     /// </summary>
     internal static class RouteMethodParser
     {
+        /// <summary>
+        /// The syntax a route attribute can sit on: methods, and also local functions, lambdas, accessors and operators,
+        /// so that a route on one of those is reported (KILN018) instead of silently ignored.
+        /// </summary>
+        public static bool CanCarryRoute(SyntaxNode node) =>
+            node is MethodDeclarationSyntax or LocalFunctionStatementSyntax or AnonymousFunctionExpressionSyntax or AccessorDeclarationSyntax
+                or OperatorDeclarationSyntax or ConversionOperatorDeclarationSyntax or DestructorDeclarationSyntax;
+
         public static ParsedMethod? Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
         {
             if (context.TargetSymbol is not IMethodSymbol method) return null;
@@ -37,7 +45,11 @@ namespace Kiln.Generator.Parsing
             var containing = method.ContainingType;
             string display = containing.Name + "." + method.Name;
 
+            if (RouteChecks.NotARouteMethod(method, SourceSpan.From(context.Attributes.FirstOrDefault()?.ApplicationSyntaxReference?.GetSyntax(cancellationToken).GetLocation())) is { } notAMethod)
+                return Rejected(method, notAMethod);
+
             var routes = ReadRoutes(method, diagnostics, cancellationToken);
+            if (routes is null) return null;   // an argument is not a constant: the compiler reports it (CS0182)
             CheckAccessibility(method, display, methodLocation, diagnostics);
 
             // Templates: parse each, report template errors inside the string.
@@ -53,7 +65,9 @@ namespace Kiln.Generator.Parsing
                 }
                 if (!HttpMethodsAreTokens(route.Method))
                     diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InvalidMethodToken, route.Location, route.Method));
-                if (template is not null) templates.Add((route, template));
+                if (template is null) continue;
+                templates.Add((route, template));
+                RouteChecks.ForeignSyntax(route, template, diagnostics);
             }
 
             var routeNames = new HashSet<string>(templates.SelectMany(t => t.Template.Segments.SelectMany(s => s.Parts).Where(p => p.IsParameter).Select(p => p.Text)));
@@ -72,7 +86,11 @@ namespace Kiln.Generator.Parsing
                         diagnostics.Add(DiagnosticInfo.Create(Diagnostics.MultipleBodyParameters, SourceSpan.From(p.Locations.FirstOrDefault()), display, bodyParameter.Name, parameter.Name));
                     bodyParameter = parameter;
                     if (parameter.Body == BodyKind.Json) jsonTypes.Add(parameter.TypeName);
+                    RouteChecks.BodyOnBodilessRoute(p, display, routes, diagnostics);
                 }
+                if (parameter.Source == ParameterSource.Route && templates.Count > 0
+                    && RouteChecks.DefaultNeverApplies(p, display, templates[0].Template.Text) is { } neverApplies)
+                    diagnostics.Add(neverApplies);
                 parameters.Add(parameter);
             }
 
@@ -102,6 +120,7 @@ namespace Kiln.Generator.Parsing
 
             var middleware = ReadMiddleware(method, diagnostics);
             var rateLimit = ReadRateLimit(method);
+            RouteChecks.RateLimit(method, diagnostics);
 
             var model = new RouteMethod(
                 ContainingType: KnownTypes.FullName(containing),
@@ -114,10 +133,51 @@ namespace Kiln.Generator.Parsing
                 Middleware: middleware,
                 RateLimit: rateLimit,
                 JsonTypes: jsonTypes.ToEquatableArray(),
-                IsValid: diagnostics.Count == 0);
+                InternalTypes: InternalWiringTypes(method, middleware),
+                IsValid: !diagnostics.Any(d => Diagnostics.IsError(d.Id)));   // warnings leave the method in the router
             var sites = templates.Select(t => new RouteSite(t.Attribute.Location, t.Attribute.TemplateOrArgument)).ToEquatableArray();
             return new ParsedMethod(model, sites, diagnostics.Distinct().ToEquatableArray());
         }
+
+        /// <summary>The constructor argument types <paramref name="method"/> brings that are not public.</summary>
+        private static EquatableArray<string> InternalWiringTypes(IMethodSymbol method, EquatableArray<string> middleware)
+        {
+            var types = new List<string>();
+            if (!method.IsStatic && !IsPublic(method.ContainingType)) types.Add(KnownTypes.FullName(method.ContainingType));
+            foreach (var owner in ClassScopes(method.ContainingType).Append<ISymbol>(method))
+                foreach (var a in owner.GetAttributes())
+                    if (a.AttributeClass is { IsGenericType: true, TypeArguments.Length: 1 } use && KnownTypes.Is(use.OriginalDefinition, KnownTypes.UseAttribute)
+                        && middleware.Contains(KnownTypes.FullName(use.TypeArguments[0])) && !IsPublic(use.TypeArguments[0]))
+                        types.Add(KnownTypes.FullName(use.TypeArguments[0]));
+            return types.Distinct().ToEquatableArray();
+        }
+
+        /// <summary>Whether code in another assembly can name <paramref name="type"/>: it, its containing types and its type arguments are public.</summary>
+        private static bool IsPublic(ITypeSymbol type)
+        {
+            if (type is IArrayTypeSymbol array) return IsPublic(array.ElementType);
+            if (type is not INamedTypeSymbol named) return false;
+            for (var t = named; t is not null; t = t.ContainingType)
+                if (t.DeclaredAccessibility != Accessibility.Public) return false;
+            return named.TypeArguments.All(IsPublic);
+        }
+
+        /// <summary>A method that only carries <paramref name="diagnostic"/>: it is left out of the router.</summary>
+        private static ParsedMethod Rejected(IMethodSymbol method, DiagnosticInfo diagnostic) => new(
+            new RouteMethod(
+                ContainingType: KnownTypes.FullName(method.ContainingType),
+                ContainingTypeName: method.ContainingType.Name,
+                IsStatic: method.IsStatic,
+                MethodName: method.Name,
+                Routes: EquatableArray<RouteDefinition>.Empty,
+                Parameters: EquatableArray<ParameterModel>.Empty,
+                Result: new ResultModel(ResultKind.Void, AwaitKind.None, null),
+                Middleware: EquatableArray<string>.Empty,
+                RateLimit: EquatableArray<string>.Empty,
+                JsonTypes: EquatableArray<string>.Empty,
+                IsValid: false),
+            EquatableArray<RouteSite>.Empty,
+            new[] { diagnostic }.ToEquatableArray());
 
         private static bool HttpMethodsAreTokens(string method)
         {
@@ -130,7 +190,8 @@ namespace Kiln.Generator.Parsing
             return true;
         }
 
-        private static List<RouteAttributeModel> ReadRoutes(IMethodSymbol method, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+        /// <summary>The method's route attributes, or null when an argument is not a constant (a compiler error already).</summary>
+        private static List<RouteAttributeModel>? ReadRoutes(IMethodSymbol method, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
         {
             var routes = new List<RouteAttributeModel>();
             foreach (var attribute in method.GetAttributes())
@@ -138,6 +199,7 @@ namespace Kiln.Generator.Parsing
                 var cls = attribute.AttributeClass;
                 if (cls is null || !KnownTypes.RouteAttributes.Any(n => KnownTypes.Is(cls, n))) continue;
                 var args = attribute.ConstructorArguments;
+                if (args.Any(a => a.Kind == TypedConstantKind.Error)) return null;
                 string? httpMethod, template;
                 int templateArg;
                 if (KnownTypes.Is(cls, KnownTypes.RouteAttribute))
@@ -167,9 +229,20 @@ namespace Kiln.Generator.Parsing
                         && template is not null && literal.Token.Text == "\"" + template + "\"" && argumentLocation is not null)
                         templateLocation = argumentLocation.Slice(1, template.Length);
                 }
-                if (httpMethod is null || template is null)
+                if (syntax?.ArgumentList is { } arguments && templateArg == 1 && arguments.Arguments.Count > 0 && httpMethod is not null
+                    && RouteChecks.MethodTokenCase(httpMethod, SourceSpan.From(arguments.Arguments[0].Expression.GetLocation())) is { } wrongCase)
+                    diagnostics.Add(wrongCase);
+                if (syntax?.ArgumentList is { } methodArguments && templateArg == 1 && methodArguments.Arguments.Count > 0 && httpMethod is not null
+                    && RouteChecks.UnroutableMethod(httpMethod, SourceSpan.From(methodArguments.Arguments[0].Expression.GetLocation())) is { } unroutable)
+                    diagnostics.Add(unroutable);
+                if (httpMethod is null)
                 {
-                    diagnostics.Add(DiagnosticInfo.Create(Diagnostics.MalformedTemplate, location, template ?? "(null)", "the method and template must be non-null constant strings."));
+                    diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InvalidMethodToken, location, "null"));
+                    continue;
+                }
+                if (template is null)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(Diagnostics.MalformedTemplate, argumentLocation ?? location, "null", "the template is null; write a path such as \"/things\"."));
                     continue;
                 }
                 routes.Add(new RouteAttributeModel(httpMethod, template, name, location, templateLocation, argumentLocation));
@@ -184,6 +257,7 @@ namespace Kiln.Generator.Parsing
             else if (method.ContainingType.IsGenericType) problem = "its containing type is generic; move the method to a non-generic class";
             else if (method.ContainingType.TypeKind == TypeKind.Interface) problem = "interface methods cannot be routes; put the route on the implementing class";
             else if (!method.IsStatic && method.ContainingType.IsAbstract) problem = "instance methods of abstract classes cannot be routes; make it static or move it to a concrete class";
+            else if (!method.IsStatic && method.ContainingType.IsValueType) problem = "instance methods of a struct cannot be routes: the router would call them on its own copy of the struct; make the method static or declare " + method.ContainingType.Name + " as a class";
             else if (!IsAccessible(method)) problem = "it is private or protected (or inside such a type); make it internal or public so the generated router can call it";
             else if (method.IsAsync && method.ReturnsVoid) problem = "async void methods cannot be awaited; return Task instead";
             if (problem is not null)
@@ -286,6 +360,7 @@ namespace Kiln.Generator.Parsing
                         return Fail("its type " + p.Type.ToDisplayString(KnownTypes.Short) + " cannot be parsed from text; use a simple type (string, number, Guid, bool, enum, DateOnly, ISpanParsable<T>) or an array of one");
                     if (source == ParameterSource.Header && key is null)
                         return Fail("[Header] needs the header name, for example [Header(\"X-Request-Id\")]");
+                    if (RouteChecks.KeyProblem(source, key) is { } keyProblem) return Fail(keyProblem);
                     var value = ValueTypeClassifier.Classify(element!)!;
                     return new ParameterModel(p.Name, typeName, source, key ?? p.Name, value, optional || collection is not null, defaultValue, nullableValue, collection, BodyKind.None);
                 }
@@ -294,8 +369,10 @@ namespace Kiln.Generator.Parsing
                     BodyKind body;
                     if (unwrapped.SpecialType == SpecialType.System_String) body = BodyKind.String;
                     else if (unwrapped is IArrayTypeSymbol { ElementType.SpecialType: SpecialType.System_Byte }) body = BodyKind.Bytes;
-                    else if (unwrapped is INamedTypeSymbol { IsGenericType: true } m && KnownTypes.Is(m.OriginalDefinition, "System.ReadOnlyMemory`1") && m.TypeArguments[0].SpecialType == SpecialType.System_Byte) body = BodyKind.Memory;
+                    else if (IsByteMemory(unwrapped)) body = KnownTypes.Is(((INamedTypeSymbol)unwrapped).OriginalDefinition, "System.Memory`1") ? BodyKind.Bytes : BodyKind.Memory;
                     else if (KnownTypes.Is(unwrapped, "System.IO.Stream")) body = BodyKind.Stream;
+                    else if (IsStream(unwrapped))
+                        return Fail("the body is read as a Stream, not a " + unwrapped.ToDisplayString(KnownTypes.Short) + "; declare the parameter as Stream");
                     else if (unwrapped.SpecialType == SpecialType.System_Object || unwrapped.TypeKind == TypeKind.Dynamic || unwrapped.TypeKind == TypeKind.Interface && !IsJsonCollection(unwrapped))
                         return Fail("a body of type " + p.Type.ToDisplayString(KnownTypes.Short) + " cannot be deserialized without reflection; declare a concrete type");
                     else body = BodyKind.Json;
@@ -367,9 +444,14 @@ namespace Kiln.Generator.Parsing
             if (method.ReturnsByRef || method.ReturnsByRefReadonly) return Fail("ref returns cannot be sent; return the value");
             if (type.SpecialType == SpecialType.System_String) return new ResultModel(ResultKind.String, awaitKind, null);
             if (type is IArrayTypeSymbol { ElementType.SpecialType: SpecialType.System_Byte }) return new ResultModel(ResultKind.Bytes, awaitKind, null);
-            if (type is INamedTypeSymbol { IsGenericType: true } mem && KnownTypes.Is(mem.OriginalDefinition, "System.ReadOnlyMemory`1") && mem.TypeArguments[0].SpecialType == SpecialType.System_Byte)
-                return new ResultModel(ResultKind.Memory, awaitKind, null);
+            if (IsByteMemory(type)) return new ResultModel(ResultKind.Memory, awaitKind, null);
             if (KnownTypes.Is(type, "Kiln.HttpResponse")) return new ResultModel(ResultKind.Response, awaitKind, null);
+            if (IsAwaitable(type))
+                return Fail("a task of a task is never awaited to its value (the inner task would be sent as JSON); await the inner task and return " + (awaitKind == AwaitKind.ValueTask ? "ValueTask<T>" : "Task<T>"));
+            if (type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable && KnownTypes.Is(nullable.TypeArguments[0], "Kiln.HttpResponse"))
+                return Fail("HttpResponse? would be sent as JSON; return HttpResponse and answer a missing value with HttpResponse.NotFound() or HttpResponse.NoContent()");
+            if (IsStream(type))
+                return Fail("a Stream would be sent as JSON; return HttpResponse.Stream((body, ct) => source.CopyToAsync(body, ct), contentType) or a BodyWriter");
             var simple = ValueTypeClassifier.UnwrapNullable(type, out bool nullableSimple);
             if (ValueTypeClassifier.Classify(simple) is { Kind: not ValueKind.String })
                 return new ResultModel(ResultKind.Formatted, awaitKind, KnownTypes.FullName(type), !nullableSimple && type.IsValueType);
@@ -380,16 +462,33 @@ namespace Kiln.Generator.Parsing
             if (type.TypeKind == TypeKind.Interface && ValueTypeClassifier.CollectionElement(type, out _) is null)
                 return Fail("an interface result cannot be serialized without reflection; return a concrete type");
             if (type.TypeKind == TypeKind.Delegate) return Fail("delegates cannot be sent; return Kiln.BodyWriter to stream a body");
-            if (KnownTypes.Is(type, "System.Threading.Tasks.Task") || KnownTypes.Is(type, "System.Threading.Tasks.ValueTask") || type.TypeKind == TypeKind.TypeParameter)
-                return Fail("nested tasks and type parameters are not supported; return the value");
+            if (type.TypeKind == TypeKind.TypeParameter)
+                return Fail("type parameters are not supported; return the value");
             if (!IsTypeUsable(type)) return Fail("the type is not accessible to generated code; make it internal or public");
             return new ResultModel(ResultKind.Json, awaitKind, KnownTypes.FullName(type), type.IsValueType && !(type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T }));
+        }
+
+        /// <summary><c>ReadOnlyMemory&lt;byte&gt;</c> or <c>Memory&lt;byte&gt;</c>: sent and received as raw bytes (JSON would make them base64).</summary>
+        private static bool IsByteMemory(ITypeSymbol type) =>
+            type is INamedTypeSymbol { IsGenericType: true } m && m.TypeArguments[0].SpecialType == SpecialType.System_Byte
+            && (KnownTypes.Is(m.OriginalDefinition, "System.ReadOnlyMemory`1") || KnownTypes.Is(m.OriginalDefinition, "System.Memory`1"));
+
+        private static bool IsAwaitable(ITypeSymbol type) =>
+            KnownTypes.Is(type, "System.Threading.Tasks.Task") || KnownTypes.Is(type, "System.Threading.Tasks.ValueTask")
+            || type is INamedTypeSymbol { IsGenericType: true } g
+               && (KnownTypes.Is(g.OriginalDefinition, "System.Threading.Tasks.Task`1") || KnownTypes.Is(g.OriginalDefinition, "System.Threading.Tasks.ValueTask`1"));
+
+        private static bool IsStream(ITypeSymbol type)
+        {
+            for (var t = type; t is not null; t = t.BaseType)
+                if (KnownTypes.Is(t, "System.IO.Stream")) return true;
+            return false;
         }
 
         private static EquatableArray<string> ReadMiddleware(IMethodSymbol method, List<DiagnosticInfo> diagnostics)
         {
             var list = new List<string>();
-            foreach (var owner in new ISymbol[] { method.ContainingType, method })
+            foreach (var owner in ClassScopes(method.ContainingType).Append<ISymbol>(method))
             {
                 foreach (var a in owner.GetAttributes())
                 {
@@ -413,9 +512,31 @@ namespace Kiln.Generator.Parsing
             return list.ToEquatableArray();
         }
 
+        /// <summary>
+        /// The types whose class-level <c>[Use]</c> and <c>[RateLimit]</c> reach a method of <paramref name="type"/>,
+        /// outermost first: each containing type (a route in a nested class is inside the outer class), and before each
+        /// type its base classes (a route in a derived class is one of the base class's routes, as ASP.NET Core's
+        /// filters on a base controller apply to derived ones). Without this, <c>[Use&lt;Auth&gt;]</c> on a base class
+        /// would silently not run.
+        /// </summary>
+        internal static IEnumerable<INamedTypeSymbol> ClassScopes(INamedTypeSymbol type)
+        {
+            var containing = new List<INamedTypeSymbol>();
+            for (var t = type; t is not null; t = t.ContainingType) containing.Insert(0, t);
+            foreach (var t in containing)
+            {
+                var bases = new List<INamedTypeSymbol>();
+                for (var b = t.BaseType; b is not null && b.SpecialType is not (SpecialType.System_Object or SpecialType.System_ValueType); b = b.BaseType)
+                    bases.Insert(0, b);
+                foreach (var b in bases) yield return b;
+                yield return t;
+            }
+        }
+
+        /// <summary>The nearest <c>[RateLimit]</c>: the method's, else the innermost class scope's.</summary>
         private static EquatableArray<string> ReadRateLimit(IMethodSymbol method)
         {
-            foreach (var owner in new ISymbol[] { method, method.ContainingType })
+            foreach (var owner in ClassScopes(method.ContainingType).Reverse().Prepend<ISymbol>(method))
             {
                 foreach (var a in owner.GetAttributes())
                 {

@@ -34,6 +34,8 @@ namespace Kiln.Generator.Parsing
             {
                 if (KnownTypes.Is(type, "System.Guid")) kind = ValueKind.Guid;
                 else if (KnownTypes.Is(type, "System.DateOnly")) kind = ValueKind.DateOnly;
+                else if (KnownTypes.Is(type, "System.DateTime")) kind = ValueKind.DateTime;
+                else if (KnownTypes.Is(type, "System.DateTimeOffset")) kind = ValueKind.DateTimeOffset;
                 else if (KnownTypes.Is(type, "System.Int128")) kind = ValueKind.Int128;
                 else if (KnownTypes.Is(type, "System.UInt128")) kind = ValueKind.UInt128;
             }

@@ -103,7 +103,7 @@ namespace Kiln.Generator.Routing
                     if (name.Length == 0)
                         errors.Add(Malformed("A parameter needs a name: write <id>, not <>.", i, close - i + 1));
                     else if (!IsIdentifier(name))
-                        errors.Add(Malformed("'" + name + "' is not a valid parameter name; use a C# identifier matching the method parameter (letters, digits, '_').", i, close - i + 1));
+                        errors.Add(Malformed(InvalidNameMessage(name, catchAll), i, close - i + 1));
                     else if (!names.Add(name))
                         errors.Add(new TemplateError(TemplateErrorKind.DuplicateParameter, "The parameter <" + name + "> appears twice; give each parameter its own name.", i, close - i + 1));
                     parts.Add(new TemplatePart(true, name, catchAll, i));
@@ -116,9 +116,20 @@ namespace Kiln.Generator.Routing
                     errors.Add(Malformed("Unbalanced '>': open the parameter with '<'.", i, 1));
                     return null;
                 }
+                if (c == '{' && ForeignParameter(text, i, end) is { } foreign)
+                {
+                    errors.Add(foreign);
+                    i += foreign.Length;
+                    continue;
+                }
                 if (!IsLiteralChar(c))
                 {
-                    errors.Add(Malformed("'" + Printable(c) + "' is not allowed in a template literal; use unreserved characters, or write the decoded character (templates match the percent-decoded path).", i, 1));
+                    errors.Add(Malformed(c switch
+                    {
+                        '?' => "'?' starts a query string, and a template matches only the path; bind query values with method parameters (for example [Query] int page).",
+                        '#' => "'#' starts a fragment, which clients never send; remove it.",
+                        _ => "'" + Printable(c) + "' is not allowed in a template literal; use unreserved characters, or write the decoded character (templates match the percent-decoded path).",
+                    }, i, 1));
                     i++;
                     continue;
                 }
@@ -138,6 +149,35 @@ namespace Kiln.Generator.Routing
                 if (part.IsCatchAll && parts.Count > 1)
                     errors.Add(Malformed("A catch-all <*" + part.Text + "> must be a whole segment, without a prefix or suffix.", part.Offset, part.Text.Length + 3));
             return segment;
+        }
+
+        /// <summary><c>{id}</c>, <c>{id:int}</c>, <c>{*path}</c>: ASP.NET Core's syntax, answered with Kiln's spelling.</summary>
+        private static TemplateError? ForeignParameter(string text, int open, int end)
+        {
+            int close = text.IndexOf('}', open + 1);
+            if (close < 0 || close >= end) return null;
+            string inner = text.Substring(open + 1, close - open - 1);
+            bool catchAll = inner.StartsWith("*", System.StringComparison.Ordinal);
+            string name = inner.TrimStart('*');
+            int cut = name.IndexOfAny(new[] { ':', '=', '?' });
+            if (cut >= 0) name = name.Substring(0, cut);
+            if (name.Length == 0 || !IsIdentifier(name)) return null;
+            string kiln = "<" + (catchAll ? "*" : "") + name + ">";
+            string typeNote = inner.IndexOf(':') >= 0 ? " (the method parameter's type is the constraint)" : "";
+            return Malformed("'{" + inner + "}' is another framework's route syntax; Kiln writes parameters as " + kiln + typeNote + ".", open, close - open + 1);
+        }
+
+        private static string InvalidNameMessage(string name, bool catchAll)
+        {
+            int colon = name.IndexOf(':');
+            if (colon > 0 && IsIdentifier(name.Substring(0, colon)))
+            {
+                string n = name.Substring(0, colon), type = name.Substring(colon + 1);
+                return "'" + name + "' is not a valid parameter name: a template does not name types; write <" + (catchAll ? "*" : "") + n + "> and declare the method parameter as " + (type.Length > 0 ? type : "the type") + " " + n + ".";
+            }
+            if (name.Length > 1 && name[name.Length - 1] == '?' && IsIdentifier(name.Substring(0, name.Length - 1)))
+                return "'" + name + "' is not a valid parameter name: a segment cannot be optional; write <" + name.Substring(0, name.Length - 1) + "> and serve the path without it from another method.";
+            return "'" + name + "' is not a valid parameter name; use a C# identifier matching the method parameter (letters, digits, '_').";
         }
 
         private static string Printable(char c) => c < ' ' || c == 127 ? "\\u" + ((int)c).ToString("X4") : c.ToString();

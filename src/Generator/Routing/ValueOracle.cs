@@ -27,6 +27,10 @@ namespace Kiln.Generator.Routing
                     return Of(Guid.TryParseExact(text, "D", out _) || Guid.TryParseExact(text, "N", out _));
                 case ValueKind.DateOnly:
                     return Of(text.Length == 10 && DateTime.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _));
+                case ValueKind.DateTime:
+                    return Of(Kiln.Shared.IsoDateTime.TryParseDateTime(System.Text.Encoding.UTF8.GetBytes(text), out _));
+                case ValueKind.DateTimeOffset:
+                    return Of(Kiln.Shared.IsoDateTime.TryParseDateTimeOffset(System.Text.Encoding.UTF8.GetBytes(text), out _));
                 case ValueKind.Enum:
                     foreach (var name in type.EnumNames)
                         if (string.Equals(name, text, StringComparison.OrdinalIgnoreCase)) return Acceptance.Yes;
@@ -56,15 +60,19 @@ namespace Kiln.Generator.Routing
                 return true;
             }
             if (a.Kind == b.Kind) return true;
+            // "2024-05-01" is a DateOnly, a DateTime and a DateTimeOffset.
+            if (IsDate(a.Kind) && IsDate(b.Kind)) return true;
             // Guid (32 hex digits, or 36 with dashes) vs numbers: only types that hold 32-digit numbers overlap.
             if (a.Kind == ValueKind.Guid || b.Kind == ValueKind.Guid)
             {
                 var other = a.Kind == ValueKind.Guid ? b : a;
                 return other.Kind == ValueKind.Int128 || other.Kind == ValueKind.UInt128 || other.Kind == ValueKind.Double || other.Kind == ValueKind.Single || other.Kind == ValueKind.Decimal;
             }
-            // Bool, DateOnly and numbers have disjoint syntaxes.
+            // Bool, dates and numbers have disjoint syntaxes.
             return false;
         }
+
+        private static bool IsDate(ValueKind kind) => kind is ValueKind.DateOnly or ValueKind.DateTime or ValueKind.DateTimeOffset;
 
         /// <summary>Whether a value of <paramref name="type"/> may contain <paramref name="c"/> (false only when it never can).</summary>
         public static bool MayContain(ValueType type, char c)
@@ -83,6 +91,9 @@ namespace Kiln.Generator.Routing
                     return digit || c == '-' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F';
                 case ValueKind.DateOnly:
                     return digit || c == '-';
+                case ValueKind.DateTime:
+                case ValueKind.DateTimeOffset:
+                    return digit || "-:.+TtZz".IndexOf(c) >= 0;
                 case ValueKind.Bool:
                     return "truefalsTRUEFALS".IndexOf(c) >= 0;
                 case ValueKind.Enum:

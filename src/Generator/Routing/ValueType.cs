@@ -9,6 +9,10 @@ namespace Kiln.Generator.Routing
         Guid,
         Bool,
         DateOnly,
+        /// <summary><c>DateTime</c> in ISO 8601 (<c>Kiln.Shared.IsoDateTime</c>): UTC when an offset is written, never server local time.</summary>
+        DateTime,
+        /// <summary><c>DateTimeOffset</c> in ISO 8601 (<c>Kiln.Shared.IsoDateTime</c>): the offset as written, UTC when none is.</summary>
+        DateTimeOffset,
         Enum,
         /// <summary>Any other <c>ISpanParsable&lt;T&gt;</c>: parsed at run time, unknown at build time.</summary>
         SpanParsable,

@@ -8,7 +8,8 @@ namespace Kiln.Binding;
 /// Parses route segments (UTF-8), query values and header values into typed values with one strict rule set,
 /// which the generator mirrors at build time: integers are <c>-?[0-9]+</c> (a sign only for signed types) within
 /// range; floats <c>-?digits(.digits)?(e±digits)?</c>, finite; Guid in "D" or "N" format; bool <c>true</c>/<c>false</c>
-/// (any case); DateOnly <c>yyyy-MM-dd</c>. No whitespace, no culture.
+/// (any case); DateOnly <c>yyyy-MM-dd</c>; DateTime and DateTimeOffset ISO 8601 (<c>Kiln.Shared.IsoDateTime</c>).
+/// No whitespace, no culture, never the server's time zone.
 /// </summary>
 public static class ValueParser
 {
@@ -150,6 +151,17 @@ public static class ValueParser
         }
         return DateOnly.TryParseExact(chars, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out value);
     }
+
+    /// <summary>
+    /// Parses a <see cref="DateTime"/> in ISO 8601 (<c>2024-05-01</c>, <c>2024-05-01T08:30:00Z</c>,
+    /// <c>2024-05-01T10:30:00.5+02:00</c>): with an offset it is converted to UTC (<see cref="DateTimeKind.Utc"/>), without
+    /// one it is the time as written (<see cref="DateTimeKind.Unspecified"/>) — never the server's local time.
+    /// </summary><param name="text">UTF-8 text.</param><param name="value">The value.</param><returns>Whether it parsed.</returns>
+    public static bool TryParse(ReadOnlySpan<byte> text, out DateTime value) => Shared.IsoDateTime.TryParseDateTime(text, out value);
+
+    /// <summary>Parses a <see cref="DateTimeOffset"/> in ISO 8601, keeping the written offset (zero when none is written).</summary>
+    /// <param name="text">UTF-8 text.</param><param name="value">The value.</param><returns>Whether it parsed.</returns>
+    public static bool TryParse(ReadOnlySpan<byte> text, out DateTimeOffset value) => Shared.IsoDateTime.TryParseDateTimeOffset(text, out value);
 
     /// <summary>Parses any <see cref="ISpanParsable{TSelf}"/> from UTF-8 (decoding <c>%2F</c>/<c>%25</c> first), with the invariant culture.</summary>
     /// <typeparam name="T">The type.</typeparam>

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Numerics;
 
 namespace Kiln.Http;
 
@@ -67,7 +68,7 @@ internal sealed class ChunkedResponseStream(ResponseWriter writer, PipeWriter ou
         if (_chunked)
         {
             var span = output.GetSpan(20);
-            data.Length.TryFormat(span, out int n, "x");
+            int n = WriteHex(span, (uint)data.Length);
             span[n++] = (byte)'\r';
             span[n++] = (byte)'\n';
             output.Advance(n);
@@ -79,4 +80,16 @@ internal sealed class ChunkedResponseStream(ResponseWriter writer, PipeWriter ou
     public override void Flush() => writer.FlushAsync().AsTask().GetAwaiter().GetResult();
 
     public override Task FlushAsync(CancellationToken cancellationToken) => writer.FlushAsync().AsTask();
+
+    /// <summary>
+    /// The chunk size in lowercase hex. By hand because the framework's hex formatters (<c>TryFormat(span, "x")</c>,
+    /// <c>Utf8Formatter</c>) go through the general number formatting code, 8 KB of a NativeAOT binary.
+    /// </summary>
+    internal static int WriteHex(Span<byte> destination, uint value)
+    {
+        int digits = Math.Max(1, (32 - BitOperations.LeadingZeroCount(value) + 3) / 4);
+        for (int i = digits - 1; i >= 0; i--, value >>= 4)
+            destination[i] = "0123456789abcdef"u8[(int)(value & 0xF)];
+        return digits;
+    }
 }

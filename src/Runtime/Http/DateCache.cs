@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace Kiln.Http;
 
 /// <summary>
@@ -8,6 +6,9 @@ namespace Kiln.Http;
 /// </summary>
 internal sealed class DateCache
 {
+    // "Date: " + IMF-fixdate (RFC 9110 §5.6.7, always 29 bytes: "Sun, 06 Nov 1994 08:49:37 GMT") + CRLF.
+    private const int LineLength = 6 + 29 + 2;
+
     private byte[] _line = Format(DateTimeOffset.UtcNow);
     private long _second = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
 
@@ -23,6 +24,36 @@ internal sealed class DateCache
         Volatile.Write(ref _line, Format(now));
     }
 
-    private static byte[] Format(DateTimeOffset now)
-        => Encoding.ASCII.GetBytes("Date: " + now.UtcDateTime.ToString("r", System.Globalization.CultureInfo.InvariantCulture) + "\r\n");
+    /// <summary>
+    /// Writes the line byte by byte. The general date formatters (<c>ToString("r")</c>, <c>Utf8Formatter</c>) would
+    /// bring every date format, time zones and culture data into a NativeAOT binary for these 29 fixed bytes.
+    /// </summary>
+    internal static byte[] Format(DateTimeOffset now)
+    {
+        var t = now.UtcDateTime;
+        var line = new byte[LineLength];
+        "Date: "u8.CopyTo(line);
+        "SunMonTueWedThuFriSat"u8.Slice(3 * (int)t.DayOfWeek, 3).CopyTo(line.AsSpan(6));
+        line[9] = (byte)',';
+        line[10] = (byte)' ';
+        Digits(line, 11, t.Day, 2);
+        line[13] = (byte)' ';
+        "JanFebMarAprMayJunJulAugSepOctNovDec"u8.Slice(3 * (t.Month - 1), 3).CopyTo(line.AsSpan(14));
+        line[17] = (byte)' ';
+        Digits(line, 18, t.Year, 4);
+        line[22] = (byte)' ';
+        Digits(line, 23, t.Hour, 2);
+        line[25] = (byte)':';
+        Digits(line, 26, t.Minute, 2);
+        line[28] = (byte)':';
+        Digits(line, 29, t.Second, 2);
+        " GMT\r\n"u8.CopyTo(line.AsSpan(31));
+        return line;
+    }
+
+    private static void Digits(byte[] line, int at, int value, int count)
+    {
+        for (int i = at + count - 1; i >= at; i--, value /= 10)
+            line[i] = (byte)('0' + value % 10);
+    }
 }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Text;
 using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
 using System.Text;
@@ -196,7 +197,7 @@ internal sealed class ResponseWriter(ServerContext server, IConnectionTransport 
         {
             output.Write("Content-Length: "u8);
             var span = output.GetSpan(24);
-            contentLength.TryFormat(span, out int n, default, System.Globalization.CultureInfo.InvariantCulture);
+            Utf8Formatter.TryFormat(contentLength, span, out int n);   // the plain integer formatter: no format strings or cultures
             span[n++] = (byte)'\r';
             span[n++] = (byte)'\n';
             output.Advance(n);

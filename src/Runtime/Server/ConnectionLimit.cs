@@ -1,3 +1,5 @@
+using System.Buffers.Text;
+
 namespace Kiln.Server;
 
 /// <summary>
@@ -21,26 +23,32 @@ internal static class ConnectionLimit
     /// <summary>The soft <c>RLIMIT_NOFILE</c> from <c>/proc/self/limits</c> (Linux), or <see langword="null"/> when unknown or unlimited.</summary>
     internal static long? SoftDescriptorLimit()
     {
+        byte[] limits;
         try
         {
             if (!File.Exists("/proc/self/limits")) return null;
-            foreach (var line in File.ReadLines("/proc/self/limits"))
-            {
-                if (!line.StartsWith("Max open files", StringComparison.Ordinal)) continue;
-                var parts = line["Max open files".Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
-                return parts.Length > 0 && long.TryParse(parts[0], out long soft) ? soft : null;
-            }
+            limits = File.ReadAllBytes("/proc/self/limits");   // bytes, not lines: no reader or encoding machinery
         }
-        catch (IOException) { }
-        catch (UnauthorizedAccessException) { }
-        return null;
+        catch (IOException) { return null; }
+        catch (UnauthorizedAccessException) { return null; }
+        // "Max open files            1024                 1048576              files"
+        ReadOnlySpan<byte> rest = limits;
+        int at = rest.IndexOf("Max open files"u8);
+        if (at < 0) return null;
+        rest = rest[(at + "Max open files".Length)..].TrimStart((byte)' ');
+        int end = rest.IndexOf((byte)' ');
+        var field = end < 0 ? rest : rest[..end];
+        return Utf8Parser.TryParse(field, out long soft, out int used) && used == field.Length ? soft : null;   // not "unlimited"
     }
 
     private static int OpenDescriptors()
     {
         try
         {
-            return Directory.Exists("/proc/self/fd") ? Directory.EnumerateFileSystemEntries("/proc/self/fd").Count() : 0;
+            if (!Directory.Exists("/proc/self/fd")) return 0;
+            int count = 0;
+            foreach (var _ in Directory.EnumerateFileSystemEntries("/proc/self/fd")) count++;
+            return count;
         }
         catch (IOException) { return 0; }
         catch (UnauthorizedAccessException) { return 0; }

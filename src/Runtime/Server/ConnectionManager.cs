@@ -11,8 +11,10 @@ internal sealed class ConnectionManager : IDisposable
 {
     private readonly ServerContext _server;
     private readonly SemaphoreSlim _slots;
-    private readonly ConcurrentDictionary<HttpConnection, byte> _active = new();
-    private readonly ITimer _heartbeat;
+    // Each connection maps to itself: with a reference-type value, NativeAOT shares the dictionary's compiled code with
+    // the framework's own instantiations (System.Text.Json's caches) instead of compiling a second copy for a byte.
+    private readonly ConcurrentDictionary<HttpConnection, HttpConnection> _active = new();
+    private readonly Timer _heartbeat;
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _count;
     private volatile bool _stopping;
@@ -22,7 +24,8 @@ internal sealed class ConnectionManager : IDisposable
         _server = server;
         Capacity = capacity;
         _slots = new SemaphoreSlim(capacity, capacity);
-        _heartbeat = TimeProvider.System.CreateTimer(_ => Beat(), null, HeartbeatInterval(server.Options), HeartbeatInterval(server.Options));
+        // A Timer, not TimeProvider.System: TimeProvider's LocalTimeZone would bring time zones into the binary.
+        _heartbeat = new Timer(_ => Beat(), null, Timeout.Infinite, Timeout.Infinite);
     }
 
     /// <summary>The most connections at once.</summary>
@@ -42,6 +45,16 @@ internal sealed class ConnectionManager : IDisposable
         return TimeSpan.FromMilliseconds(Math.Clamp(shortest / 8, 10, 1000));
     }
 
+    /// <summary>
+    /// Starts the heartbeat. The server calls it once its accept loops are running: the first timer starts the
+    /// runtime's timer thread, which need not stand between the bind and the first accept.
+    /// </summary>
+    public void StartHeartbeat()
+    {
+        var interval = HeartbeatInterval(_server.Options);
+        _heartbeat.Change(interval, interval);
+    }
+
     /// <summary>Waits until a connection may be accepted.</summary>
     public Task WaitForSlotAsync(CancellationToken ct) => _slots.WaitAsync(ct);
 
@@ -53,7 +66,7 @@ internal sealed class ConnectionManager : IDisposable
 
     public void Register(HttpConnection connection)
     {
-        _active.TryAdd(connection, 0);
+        _active.TryAdd(connection, connection);
         if (_stopping) connection.OnStopping();
     }
 

@@ -1,22 +1,22 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Security.Cryptography.X509Certificates;
 
 namespace Kiln.Server;
 
 /// <summary>One bound listening socket (TCP, TLS over TCP, or Unix domain) and how to undo it.</summary>
 internal sealed class Listener : IDisposable
 {
-    private Listener(Socket socket, X509Certificate2? certificate, string? unixPath)
+    private Listener(Socket socket, ConnectionSecurity? security, string? unixPath)
     {
         Socket = socket;
-        Certificate = certificate;
+        Security = security;
         UnixPath = unixPath;
         EndPoint = socket.LocalEndPoint!;
     }
 
     public Socket Socket { get; }
-    public X509Certificate2? Certificate { get; }
+    /// <summary>The handshake before HTTP (TLS), or <see langword="null"/> for plain HTTP.</summary>
+    public ConnectionSecurity? Security { get; }
     public string? UnixPath { get; }
     public EndPoint EndPoint { get; }
     public bool IsTcp => UnixPath is null;
@@ -56,7 +56,7 @@ internal sealed class Listener : IDisposable
             tcp.Dispose();
             throw;
         }
-        return new Listener(tcp, options.Certificate, null);
+        return new Listener(tcp, options.Security, null);
     }
 
     private static void SetReusePort(Socket socket)
