@@ -1,18 +1,9 @@
 using System.Runtime.Loader;
 using System.Text;
-using Kiln.Routing;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 
 namespace Kiln.Benchmarks;
-
-/// <summary>
-/// The generated matcher, reachable from the benchmark: the Roslyn compilation adds a partial declaration of the
-/// generated <c>AppRouter</c> with a public <c>MatchPath</c> that calls its protected <c>Match</c>, and a delegate
-/// bound to it is created once. Nothing is added to src/; the cost is one delegate call per lookup (RouteAsync makes
-/// one virtual call to Match).
-/// </summary>
-public delegate int KilnMatch(ReadOnlySpan<byte> path, RoutePath route, string method);
 
 /// <summary>
 /// Builds Kiln's router for the GitHub route set the way a user's build would: C# with one route method per row,
@@ -25,9 +16,6 @@ public static class KilnGitHubRouter
 
     /// <summary>The generated router (built once per process).</summary>
     public static Router Router => (s_built ??= Build(GitHubRoutes.All)).Router;
-
-    /// <summary>The generated router's protected <c>Match</c>, as a delegate bound to <see cref="Router"/>.</summary>
-    public static KilnMatch Match => Router.GetType().GetMethod("MatchPath")!.CreateDelegate<KilnMatch>(Router);
 
     /// <summary>The generated matcher source, for reading (<c>--dump-matcher</c>).</summary>
     public static string MatcherSource => (s_built ??= Build(GitHubRoutes.All)).MatcherSource;
@@ -49,17 +37,6 @@ public static class KilnGitHubRouter
         sb.AppendLine("}");
         return sb.ToString();
     }
-
-    private const string Probe = """
-        namespace Kiln.Generated
-        {
-            partial class AppRouter
-            {
-                public int MatchPath(global::System.ReadOnlySpan<byte> path, global::Kiln.Routing.RoutePath route, string method)
-                    => Match(path, route, method);
-            }
-        }
-        """;
 
     // What <ImplicitUsings>enable</ImplicitUsings> gives a project (the generated matcher calls MemoryExtensions
     // as extension methods and needs "using System;").
@@ -83,7 +60,7 @@ public static class KilnGitHubRouter
             .Distinct()
             .Select(p => (MetadataReference)MetadataReference.CreateFromFile(p));
         var compilation = CSharpCompilation.Create("Kiln.Bench.GitHubApi",
-            [CSharpSyntaxTree.ParseText(Source(routes), parse, path: "GitHub.cs"), CSharpSyntaxTree.ParseText(Probe, parse, path: "Probe.cs"),
+            [CSharpSyntaxTree.ParseText(Source(routes), parse, path: "GitHub.cs"),
              CSharpSyntaxTree.ParseText(GlobalUsings, parse, path: "Usings.cs")],
             references,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, optimizationLevel: OptimizationLevel.Release,

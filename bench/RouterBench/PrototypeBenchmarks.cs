@@ -41,8 +41,18 @@ public class PrototypeBenchmarks
     {
         var raw = _request.Query["limit"];
         if (raw is null) return 10;
-        return ValueParser.TryParse(ValueParser.Utf8(raw), out int limit) ? limit : -1;
+        return ValueParser.TryParse(Utf8(raw), out int limit) ? limit : -1;
     }
+
+    /// <summary>The string → UTF-8 step that adapters took then (it was <c>ValueParser.Utf8</c>, a thread-static buffer).</summary>
+    private static ReadOnlySpan<byte> Utf8(string text)
+    {
+        int max = Encoding.UTF8.GetMaxByteCount(text.Length);
+        var buffer = t_buffer is { } b && b.Length >= max ? b : t_buffer = new byte[Math.Max(max, 64)];
+        return buffer.AsSpan(0, Encoding.UTF8.GetBytes(text, buffer));
+    }
+
+    [ThreadStatic] private static byte[]? t_buffer;
 
     /// <summary>The adapter code since main's 5d749a5: <c>Query.TryGetUtf8</c> and the value bytes parsed.</summary>
     [Benchmark(Description = "query int: Query.TryGetUtf8 + TryParse (now)")]

@@ -104,9 +104,8 @@ public sealed class Request
     /// </summary>
     public Stream Body { get; internal set; } = Stream.Null;
 
-    /// <summary>The route-matching state (segment offsets); used by generated routers.</summary>
-    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
-    public RoutePath Route => _routePath;
+    /// <summary>The route-matching state (segment offsets); generated routers read it through <see cref="Router"/>'s protected API.</summary>
+    internal RoutePath Route => _routePath;
 
     /// <summary>
     /// Changes what the router will match: a middleware may rewrite the method and/or the request-target

@@ -6,41 +6,22 @@ namespace Kiln;
 /// <summary>
 /// Base of every generated router: it maps a request to the handler of its route. Kiln's source generator emits
 /// the subclass (<c>Kiln.Generated.AppRouter</c>, or your <c>[Router] partial class</c>) with the matching DFA and
-/// the adapters; nothing here is decided at run time.
+/// the adapters; nothing here is decided at run time. What generated code calls is protected (see the members
+/// documented as part of the generated-code contract); nothing else is public but the route table, the handler and
+/// <see cref="RouteAsync"/>.
 /// </summary>
-public abstract class Router
+public abstract partial class Router
 {
-    /// <summary>What <see cref="Match"/> returns when no route matches the path.</summary>
-    protected const int NoMatch = -1;
-
     private Handler? _handler;
     private Handler[] _handlers = [];
 
-    /// <summary>The route table as data: one row per (method, template) pair, in route-ID order.</summary>
-    public abstract IReadOnlyList<Endpoint> Routes { get; }
-
-    /// <summary>The handler of each route ID (the adapter wrapped in the route's middleware); set once by the generated constructor.</summary>
-    protected Handler[] Handlers
+    /// <summary>Creates the router (generated routers only: the matcher and adapters are emitted into the subclass).</summary>
+    protected Router()
     {
-        get => _handlers;
-        init => _handlers = value;
     }
 
-    /// <summary>
-    /// Matches a normalized path: returns the route ID (≥ 0), <see cref="NoMatch"/>, or <c>-2 - k</c> when the path
-    /// is routed for other methods only, with <c>k</c> the index of their Allow header (<see cref="Allow"/>).
-    /// Records segment boundaries in <paramref name="route"/>.
-    /// </summary>
-    /// <param name="path">The normalized path.</param>
-    /// <param name="route">Where segment boundaries are recorded.</param>
-    /// <param name="method">The request method.</param>
-    /// <returns>The match result.</returns>
-    protected virtual int Match(ReadOnlySpan<byte> path, RoutePath route, string method) => NoMatch;
-
-    /// <summary>The Allow header value with index <paramref name="index"/>, computed at build time.</summary>
-    /// <param name="index">The index from a <see cref="Match"/> result.</param>
-    /// <returns>The header value.</returns>
-    protected virtual string Allow(int index) => "";
+    /// <summary>The route table as data: one row per (method, template) pair, in route-ID order.</summary>
+    public abstract IReadOnlyList<Endpoint> Routes { get; }
 
     /// <summary>This router as a <see cref="Kiln.Handler"/> (one delegate, created once).</summary>
     public Handler Handler => _handler ??= RouteAsync;
@@ -52,35 +33,20 @@ public abstract class Router
     /// </summary>
     /// <param name="request">The request.</param>
     /// <returns>The response.</returns>
-    /// <remarks>Generated routers use this implementation; a hand-written router (for tests) may override it.</remarks>
-    public virtual ValueTask<HttpResponse> RouteAsync(Request request)
+    public ValueTask<HttpResponse> RouteAsync(Request request)
     {
-        var route = request.Route;
-        if (!request.TryGetRoutePath(out var path)) return BadPath();
-        int match = Match(path, route, request.Method);
-        if (match >= 0) return _handlers[match](request);
-        if (match == NoMatch) return new(NoRoute(request, path));
-        return NotAllowed(request, Allow(-match - 2));
+        if (!request.TryGetRoutePath(out var path)) return new(HttpResponse.BadRequest("Malformed request path."));
+        var match = Match(path, request.Route, request.Method);
+        if (match.IsRoute) return _handlers[match.Id](request);
+        if (match.Allow is { } allow) return new(NotAllowed(request, allow));
+        return new(NoRoute(request, path));
     }
 
-    /// <summary>400 for a path that cannot be normalized.</summary>
-    /// <returns>The response.</returns>
-    protected static ValueTask<HttpResponse> BadPath() => new(HttpResponse.BadRequest("Malformed request path."));
-
-    /// <summary>404.</summary>
-    /// <returns>The response.</returns>
-    protected static ValueTask<HttpResponse> NotFound() => new(HttpResponse.NotFound());
-
-    /// <summary>Finds the route ID for <paramref name="method"/> and <paramref name="target"/> without running it (for tests and tools).</summary>
-    /// <param name="method">The method token.</param>
-    /// <param name="target">The request-target.</param>
-    /// <returns>The matched endpoint, or <see langword="null"/>.</returns>
-    public Endpoint? Find(string method, string target)
+    /// <summary>Runs the generated matcher on a normalized path, recording segment boundaries in <paramref name="route"/>.</summary>
+    internal RouteMatch Match(ReadOnlySpan<byte> path, RoutePath route, string method)
     {
-        var request = Request.Create(method, target);
-        if (!request.TryGetRoutePath(out var path)) return null;
-        int match = Match(path, request.Route, HttpMethods.Intern(method));
-        return match >= 0 ? Routes[match] : null;
+        var reader = new PathReader(path, route.Bounds, method);
+        return Match(ref reader);
     }
 
     private HttpResponse NoRoute(Request request, ReadOnlySpan<byte> path)
@@ -90,7 +56,7 @@ public abstract class Router
         {
             var trimmed = path[..^1];
             while (trimmed.Length > 1 && trimmed[^1] == '/') trimmed = trimmed[..^1];
-            if (Match(trimmed, request.Route, request.Method) >= 0)
+            if (Match(trimmed, request.Route, request.Method).IsRoute)
             {
                 var location = EncodePath(trimmed);
                 var query = request.Query.Raw;
@@ -102,13 +68,10 @@ public abstract class Router
     }
 
     /// <summary>405 with an Allow header, or for OPTIONS 204 with Allow.</summary>
-    /// <param name="request">The request.</param>
-    /// <param name="allow">The methods routed for the path.</param>
-    /// <returns>The response.</returns>
-    protected static ValueTask<HttpResponse> NotAllowed(Request request, string allow)
-        => new((ReferenceEquals(request.Method, HttpMethods.Options)
+    private static HttpResponse NotAllowed(Request request, string allow)
+        => (ReferenceEquals(request.Method, HttpMethods.Options)
             ? HttpResponse.Status(204)
-            : HttpResponse.Text("Method Not Allowed", 405)).WithHeader("Allow", allow));
+            : HttpResponse.Text("Method Not Allowed", 405)).WithHeader("Allow", allow);
 
     /// <summary>Percent-encodes a normalized path for a Location header (ASCII pchars and '/' stay).</summary>
     private static string EncodePath(ReadOnlySpan<byte> path)

@@ -124,27 +124,27 @@ namespace Kiln.Generator.Emitting
         private static void EmitRouteValue(SourceWriter w, ParameterModel p, RouteValueRef value, RouterModel router, HashSet<int> patternSegments)
         {
             string span;
-            if (value.Kind == RouteValueKind.Rest) span = "request.Route.Rest(" + value.Segment + ")";
+            if (value.Kind == RouteValueKind.Rest) span = "RouteRest(request, " + value.Segment + ")";
             else if (value.Kind == RouteValueKind.Pattern)
             {
                 string parts = "parts" + value.Segment;
                 if (patternSegments.Add(value.Segment))
                 {
                     w.Line("global::System.Span<global::System.Range> " + parts + " = stackalloc global::System.Range[" + value.PatternCount + "];");
-                    w.Line(Names.Pattern(value.PatternTest) + "(request.Route.Segment(" + value.Segment + "), " + parts + ");");
+                    w.Line(Names.Pattern(value.PatternTest) + "(RouteSegment(request, " + value.Segment + "), " + parts + ");");
                 }
-                span = "request.Route.Segment(" + value.Segment + ")[" + parts + "[" + value.PatternIndex + "]]";
+                span = "RouteSegment(request, " + value.Segment + ")[" + parts + "[" + value.PatternIndex + "]]";
             }
-            else span = "request.Route.Segment(" + value.Segment + ")";
+            else span = "RouteSegment(request, " + value.Segment + ")";
 
             if (p.Value!.Kind == ValueKind.String)
             {
-                w.Line("string " + Local(p) + " = " + Names.Bind + ".String(" + span + ");");
+                w.Line("string " + Local(p) + " = RouteString(" + span + ");");
                 return;
             }
-            // The matcher already proved the value parses; the check keeps the adapter safe on its own.
+            // The matcher already proved the value parses (by the same grammar); the check keeps the adapter safe on its own.
             w.Line("if (!" + Names.ParseCall(p.Value, span, "out " + p.Value.TypeName + " " + Local(p), router) + ") return "
-                + Names.Bind + ".Invalid(\"route value\", " + SourceWriter.Literal(p.Name) + ", " + SourceWriter.Literal(p.Value.DisplayName) + ");");
+                + "InvalidValue(\"route value\", " + SourceWriter.Literal(p.Name) + ", " + SourceWriter.Literal(p.Value.DisplayName) + ");");
         }
 
         private static void EmitTextValue(SourceWriter w, ParameterModel p, RouterModel router)
@@ -153,7 +153,7 @@ namespace Kiln.Generator.Emitting
             string lookup = p.Source == ParameterSource.Query ? "request.Query" : "request.Headers";
             var value = p.Value!;
             string key = SourceWriter.Literal(p.Key);
-            string invalid = "return " + Names.Bind + ".Invalid(" + SourceWriter.Literal(source) + ", " + key + ", " + SourceWriter.Literal(value.DisplayName) + ");";
+            string invalid = "return InvalidValue(" + SourceWriter.Literal(source) + ", " + key + ", " + SourceWriter.Literal(value.DisplayName) + ");";
 
             if (p.Collection is not null)
             {
@@ -162,11 +162,7 @@ namespace Kiln.Generator.Emitting
                 string array = Local(p) + "Values";
                 if (value.Kind == ValueKind.String) w.Line("var " + array + " = " + raws + ";");
                 else
-                {
-                    w.Line("var " + array + " = new " + value.TypeName + "[" + raws + ".Length];");
-                    w.Line("for (int i = 0; i < " + raws + ".Length; i++)");
-                    w.Line("    if (!" + Names.ParseCall(value, Names.ValueParser + ".Utf8(" + raws + "[i])", "out " + array + "[i]", router) + ") " + invalid);
-                }
+                    w.Line("if (!TryParseAll<" + value.TypeName + ">(" + raws + ", " + Names.Parser(value, router) + ", out var " + array + ")) " + invalid);
                 w.Line("var " + Local(p) + " = " + (p.Collection == "list" ? "new global::System.Collections.Generic.List<" + value.TypeName + ">(" + array + ")" : array) + ";");
                 return;
             }
@@ -174,7 +170,7 @@ namespace Kiln.Generator.Emitting
             string raw = Local(p) + "Raw";
             string missing = p.DefaultValue is not null ? Local(p) + " = " + p.DefaultValue + ";"
                 : p.IsOptional ? Local(p) + " = default;"
-                : "return " + Names.Bind + ".Missing(" + SourceWriter.Literal(source) + ", " + key + ");";
+                : "return MissingValue(" + SourceWriter.Literal(source) + ", " + key + ");";
             w.Line(p.TypeName + " " + Local(p) + ";");
             if (value.Kind == ValueKind.String)
             {
@@ -222,10 +218,10 @@ namespace Kiln.Generator.Emitting
                     }
                     else
                     {
-                        w.Line("if (!request.HasBody) return " + Names.Bind + ".MissingBody(" + SourceWriter.Literal(p.Name) + ");");
+                        w.Line("if (!request.HasBody) return MissingBody(" + SourceWriter.Literal(p.Name) + ");");
                         w.Line("var " + Local(p) + " = await request.ReadFromJsonAsync(" + Names.Json(json.Index) + ").ConfigureAwait(false);");
                         if (!p.IsValueType)
-                            w.Line("if (" + Local(p) + " is null) return " + Names.Bind + ".MissingBody(" + SourceWriter.Literal(p.Name) + ");");
+                            w.Line("if (" + Local(p) + " is null) return MissingBody(" + SourceWriter.Literal(p.Name) + ");");
                     }
                     return;
             }

@@ -3,7 +3,7 @@ using Kiln.Generator.Model;
 
 namespace Kiln.Generator.Emitting
 {
-    /// <summary>Emits the router class itself: constructor wiring, the route table, per-route middleware and Allow values.</summary>
+    /// <summary>Emits the router class itself: constructor wiring, the route table and per-route middleware.</summary>
     internal static class RouterEmitter
     {
         public static string Emit(RouterModel router)
@@ -58,15 +58,6 @@ namespace Kiln.Generator.Emitting
 
             w.Line("/// <inheritdoc/>");
             w.Line("public override global::System.Collections.Generic.IReadOnlyList<" + Names.Endpoint + "> Routes => _routes;");
-            w.Line();
-            w.Line("/// <inheritdoc/>");
-            w.Line("protected override string Allow(int index) => s_allow[index];");
-            w.Line();
-            w.Line("private static readonly string[] s_allow =");
-            w.Line("{");
-            foreach (var allow in router.Matcher.AllowSets)
-                w.Line("    " + SourceWriter.Literal(allow) + ",");
-            w.Line("};");
             w.Close();
             if (router.Namespace is not null) w.Close();
             return w.ToString();

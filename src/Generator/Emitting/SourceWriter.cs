@@ -1,4 +1,3 @@
-using System;
 using System.Text;
 
 namespace Kiln.Generator.Emitting
@@ -39,17 +38,17 @@ namespace Kiln.Generator.Emitting
             return this;
         }
 
-        public IDisposable Block(string line)
+        /// <summary>Indents the following lines one level (for <c>case</c> bodies).</summary>
+        public SourceWriter Indent()
         {
-            Open(line);
-            return new Closer(this);
+            _indent++;
+            return this;
         }
 
-        private sealed class Closer : IDisposable
+        public SourceWriter Outdent()
         {
-            private readonly SourceWriter _writer;
-            public Closer(SourceWriter writer) => _writer = writer;
-            public void Dispose() => _writer.Close();
+            _indent--;
+            return this;
         }
 
         public override string ToString() => _text.ToString();

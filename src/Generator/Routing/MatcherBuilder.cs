@@ -90,7 +90,7 @@ namespace Kiln.Generator.Routing
             {
                 var restCandidates = routes.Where(r => r.HasCatchAll && r.FixedCount <= d).ToList();
                 var rest = restCandidates.Count > 0 ? Terminal(restCandidates, d, state.Example + "/x", isEnd: false) : null;
-                state.Built = new MatcherState(state.Id, d, state.Routes.ToEquatableArray(), false,
+                state.Built = new MatcherState(state.Id, d, state.Example, state.Routes.ToEquatableArray(), false,
                     EquatableArray<LiteralEdge>.Empty, EquatableArray<int>.Empty, EquatableArray<MaskTarget>.Empty, -1, end, rest);
                 return null;
             }
@@ -136,27 +136,30 @@ namespace Kiln.Generator.Routing
                         case Acceptance.Unknown: residual.Add(t); break;
                     }
                 }
-                var targets = Masks(residual, baseSet, testRoutes, d + 1, state.Example + "/" + group.Key);
+                var targets = Masks(residual, baseSet, testRoutes, d + 1, _ => state.Example + "/" + group.Key);
                 literals.Add(new LiteralEdge(group.Key, residual.ToEquatableArray(), targets));
             }
 
             var otherBase = new List<int>(persistent);
             otherBase.AddRange(stringRoutes);
-            var others = Masks(localTests, otherBase, testRoutes, d + 1, state.Example + "/" + ExampleFor(deeper, d));
+            // The example of a target: the spec of the first test that passed, or (none passed) a string segment.
+            var others = Masks(localTests, otherBase, testRoutes, d + 1, mask =>
+                state.Example + "/" + (mask == 0 ? "<string>" : _tests[localTests[LowestBit(mask)]].Spec.Describe()));
             int empty = GetState(d + 1, persistent.ToArray(), state.Example + "/");
 
-            state.Built = new MatcherState(state.Id, d, state.Routes.ToEquatableArray(), true, literals.ToEquatableArray(),
+            state.Built = new MatcherState(state.Id, d, state.Example, state.Routes.ToEquatableArray(), true, literals.ToEquatableArray(),
                 localTests.ToEquatableArray(), others, empty, end, null);
             return null;
         }
 
-        private static string ExampleFor(List<RouteEntry> deeper, int d)
+        private static int LowestBit(int mask)
         {
-            var spec = deeper.Select(r => r.Specs[d]).FirstOrDefault(s => s.Rank != SegmentRank.Literal);
-            return spec is null ? "x" : spec.Describe();
+            int bit = 0;
+            while ((mask & (1 << bit)) == 0) bit++;
+            return bit;
         }
 
-        private EquatableArray<MaskTarget> Masks(List<int> tests, List<int> baseSet, Dictionary<int, List<int>> testRoutes, int depth, string example)
+        private EquatableArray<MaskTarget> Masks(List<int> tests, List<int> baseSet, Dictionary<int, List<int>> testRoutes, int depth, Func<int, string> example)
         {
             var targets = new List<MaskTarget>();
             for (int mask = 0; mask < 1 << tests.Count; mask++)
@@ -165,7 +168,7 @@ namespace Kiln.Generator.Routing
                 var set = new HashSet<int>(baseSet);
                 for (int bit = 0; bit < tests.Count; bit++)
                     if ((mask & (1 << bit)) != 0) set.UnionWith(testRoutes[tests[bit]]);
-                targets.Add(new MaskTarget(mask, GetState(depth, set.ToArray(), example)));
+                targets.Add(new MaskTarget(mask, GetState(depth, set.ToArray(), example(mask))));
             }
             return targets.ToEquatableArray();
         }
@@ -206,8 +209,8 @@ namespace Kiln.Generator.Routing
                 allowIndex = _allowSets.Count;
                 _allowSets.Add(allow);
             }
-            bool setsEmptyRest = isEnd && candidates.Any(r => r.HasCatchAll && r.FixedCount == depth);
-            return new Terminal(methods.ToEquatableArray(), allowIndex, setsEmptyRest, candidates.Select(r => r.Id).OrderBy(i => i).ToEquatableArray());
+            bool takesRest = candidates.Any(r => r.HasCatchAll && r.FixedCount == depth);
+            return new Terminal(methods.ToEquatableArray(), allowIndex, takesRest, candidates.Select(r => r.Id).OrderBy(i => i).ToEquatableArray());
         }
 
         /// <summary>Precedence: per segment from the left, literal &lt; pattern &lt; typed &lt; string &lt; catch-all; then a route that ends here beats a catch-all with an empty rest.</summary>

@@ -40,9 +40,10 @@ namespace Kiln.Generator.Routing
 
     /// <summary>
     /// The outcome when matching ends: the route per method (by precedence), and the Allow set for 405/OPTIONS.
-    /// <see cref="SetsEmptyRest"/>: a catch-all starting at this depth matched an empty rest.
+    /// <see cref="TakesRest"/>: a catch-all starting at this depth is a candidate, so the rest of the path from here
+    /// (empty when the path ended) must be recorded as its value.
     /// </summary>
-    internal sealed record Terminal(EquatableArray<MethodTarget> Methods, int AllowSet, bool SetsEmptyRest, EquatableArray<int> Routes);
+    internal sealed record Terminal(EquatableArray<MethodTarget> Methods, int AllowSet, bool TakesRest, EquatableArray<int> Routes);
 
     /// <summary>
     /// A DFA state: the set of routes still possible after <see cref="Depth"/> segments. When the path ends here,
@@ -50,9 +51,21 @@ namespace Kiln.Generator.Routing
     /// <see cref="Tests"/> run and <see cref="Others"/> picks the next state by their results. A state that reads
     /// no further segment (only catch-alls left) answers <see cref="Rest"/> for any longer path.
     /// </summary>
+    /// <param name="Id">The state's number (0 is the root).</param>
+    /// <param name="Depth">How many segments have been read on reaching it.</param>
+    /// <param name="Example">A path prefix that reaches it (typed segments shown as <c>&lt;int&gt;</c>…), for comments.</param>
+    /// <param name="Routes">The routes still possible.</param>
+    /// <param name="ReadsSegment">Whether it reads another segment (else only catch-alls, or nothing, remain).</param>
+    /// <param name="Literals">Literal segments and where they lead.</param>
+    /// <param name="Tests">The tests run on a segment that is no literal.</param>
+    /// <param name="Others">Where such a segment leads, by the tests that passed.</param>
+    /// <param name="EmptySegmentState">Where an empty segment leads (-1: nowhere).</param>
+    /// <param name="End">The outcome when the path ends here.</param>
+    /// <param name="Rest">The outcome for any longer path, in a state that reads no segment.</param>
     internal sealed record MatcherState(
         int Id,
         int Depth,
+        string Example,
         EquatableArray<int> Routes,
         bool ReadsSegment,
         EquatableArray<LiteralEdge> Literals,

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Text;
+using Kiln.Shared;
 
 namespace Kiln.Generator.Routing
 {
@@ -149,25 +150,28 @@ namespace Kiln.Generator.Routing
     /// <summary>
     /// Splits a segment by a pattern's literal parts, matching from the right: the last parameter takes the
     /// shortest text that lets the suffix match (<c>&lt;name&gt;.&lt;ext&gt;</c> on <c>a.b.c</c> gives name=a.b,
-    /// ext=c). At run time the same rule runs on bytes in the emitted <c>P</c><i>n</i> splitter of each pattern
-    /// (<c>MatcherEmitter.EmitTest</c>), which peels values off the right with <c>Kiln.Binding.Bind.PeelRight</c>.
+    /// ext=c). The split runs on the segment's UTF-8 bytes with <see cref="ValueGrammar.PeelRight"/>, the rule the
+    /// emitted <c>P</c><i>n</i> splitter of each pattern applies at run time.
     /// </summary>
     internal static class PatternMatcher
     {
         /// <summary>The parameter values of <paramref name="text"/> in order, or null when it does not fit the pattern.</summary>
         public static List<string>? Split(EquatableArray<PatternPart> pattern, string text)
         {
+            var s = Encoding.UTF8.GetBytes(text);
             int first = 0, last = pattern.Count - 1;
-            int start = 0, end = text.Length;
-            if (pattern[0].Literal is { } prefix)
+            int start = 0, end = s.Length;
+            if (pattern[0].Literal is { } prefixText)
             {
-                if (!text.StartsWith(prefix, StringComparison.Ordinal)) return null;
+                var prefix = Encoding.UTF8.GetBytes(prefixText);
+                if (!s.AsSpan().StartsWith(prefix)) return null;
                 start = prefix.Length;
                 first = 1;
             }
-            if (pattern[last].Literal is { } suffix)
+            if (pattern[last].Literal is { } suffixText)
             {
-                if (end - suffix.Length < start || string.CompareOrdinal(text, end - suffix.Length, suffix, 0, suffix.Length) != 0) return null;
+                var suffix = Encoding.UTF8.GetBytes(suffixText);
+                if (end - suffix.Length < start || !s.AsSpan().EndsWith(suffix)) return null;
                 end -= suffix.Length;
                 last--;
             }
@@ -175,22 +179,12 @@ namespace Kiln.Generator.Routing
             var values = new List<string>();
             for (int i = last; i > first; i -= 2)
             {
-                string separator = pattern[i - 1].Literal!;
-                int found = -1;
-                for (int f = end - separator.Length - 1; f >= start + 1; f--)
-                {
-                    if (string.CompareOrdinal(text, f, separator, 0, separator.Length) == 0)
-                    {
-                        found = f;
-                        break;
-                    }
-                }
-                if (found < start + 1) return null;
-                values.Insert(0, text.Substring(found + separator.Length, end - found - separator.Length));
-                end = found;
+                int valueEnd = end;
+                if (!ValueGrammar.PeelRight(s, start, ref end, Encoding.UTF8.GetBytes(pattern[i - 1].Literal!), out int valueStart)) return null;
+                values.Insert(0, Encoding.UTF8.GetString(s, valueStart, valueEnd - valueStart));
             }
             if (end - start <= 0) return null;
-            values.Insert(0, text.Substring(start, end - start));
+            values.Insert(0, Encoding.UTF8.GetString(s, start, end - start));
             return values;
         }
     }

@@ -1,6 +1,7 @@
 using System;
 using System.Globalization;
-using System.Numerics;
+using System.Text;
+using Kiln.Shared;
 
 namespace Kiln.Generator.Routing
 {
@@ -9,42 +10,56 @@ namespace Kiln.Generator.Routing
 
     /// <summary>
     /// Answers, at build time, the questions the matcher's shape depends on: does a literal segment parse as a
-    /// type (so <c>/items/new</c> and <c>/items/&lt;id:int&gt;</c> never compete for "new"), and can two types
-    /// accept the same segment. The rules mirror the runtime's <c>Kiln.Binding.ValueParser</c> exactly.
+    /// type (so <c>/items/new</c> and <c>/items/&lt;id&gt;</c> of type int never compete for "new"), and can two types
+    /// accept the same segment. Acceptance is decided by <see cref="ValueGrammar"/>, the source file the runtime's
+    /// <c>Kiln.Binding.ValueParser</c> and the generated enum parsers are built on too.
     /// </summary>
     internal static class ValueOracle
     {
         public static Acceptance Accepts(ValueType type, string text)
         {
             if (text.Length == 0) return Acceptance.No;
+            var utf8 = Encoding.UTF8.GetBytes(text);
             switch (type.Kind)
             {
                 case ValueKind.String: return Acceptance.Yes;
                 case ValueKind.SpanParsable: return Acceptance.Unknown;
-                case ValueKind.Bool:
-                    return Of(string.Equals(text, "true", StringComparison.OrdinalIgnoreCase) || string.Equals(text, "false", StringComparison.OrdinalIgnoreCase));
-                case ValueKind.Guid:
-                    return Of(Guid.TryParseExact(text, "D", out _) || Guid.TryParseExact(text, "N", out _));
-                case ValueKind.DateOnly:
-                    return Of(text.Length == 10 && DateTime.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _));
-                case ValueKind.DateTime:
-                    return Of(Kiln.Shared.IsoDateTime.TryParseDateTime(System.Text.Encoding.UTF8.GetBytes(text), out _));
-                case ValueKind.DateTimeOffset:
-                    return Of(Kiln.Shared.IsoDateTime.TryParseDateTimeOffset(System.Text.Encoding.UTF8.GetBytes(text), out _));
+                case ValueKind.Bool: return Of(ValueGrammar.TryParseBool(utf8, out _));
+                case ValueKind.Guid: return Of(ValueGrammar.IsGuid(utf8));
+                case ValueKind.DateOnly: return Of(ValueGrammar.TryParseDate(utf8, out _, out _, out _));
+                case ValueKind.DateTime: return Of(IsoDateTime.TryParseDateTime(utf8, out _));
+                case ValueKind.DateTimeOffset: return Of(IsoDateTime.TryParseDateTimeOffset(utf8, out _));
                 case ValueKind.Enum:
                     foreach (var name in type.EnumNames)
-                        if (string.Equals(name, text, StringComparison.OrdinalIgnoreCase)) return Acceptance.Yes;
+                        if (ValueGrammar.NameEquals(utf8, Encoding.UTF8.GetBytes(name))) return Acceptance.Yes;
                     return Acceptance.No;
+                // The syntax is the grammar's; range and finiteness are the platform parser's, as at run time.
                 case ValueKind.Decimal:
-                    return Of(IsFloatSyntax(text, allowExponent: false) && decimal.TryParse(text, FloatStyles & ~NumberStyles.AllowExponent, CultureInfo.InvariantCulture, out _));
+                    return Of(ValueGrammar.IsFloat(utf8, allowExponent: false) && decimal.TryParse(text, FloatStyles & ~NumberStyles.AllowExponent, CultureInfo.InvariantCulture, out _));
                 case ValueKind.Double:
-                    return Of(IsFloatSyntax(text, allowExponent: true) && double.TryParse(text, FloatStyles, CultureInfo.InvariantCulture, out var d) && !double.IsInfinity(d));
+                    return Of(ValueGrammar.IsFloat(utf8, allowExponent: true) && double.TryParse(text, FloatStyles, CultureInfo.InvariantCulture, out var d) && !double.IsInfinity(d));
                 case ValueKind.Single:
-                    return Of(IsFloatSyntax(text, allowExponent: true) && float.TryParse(text, FloatStyles, CultureInfo.InvariantCulture, out var f) && !float.IsInfinity(f));
+                    return Of(ValueGrammar.IsFloat(utf8, allowExponent: true) && float.TryParse(text, FloatStyles, CultureInfo.InvariantCulture, out var f) && !float.IsInfinity(f));
                 default:
-                    return Of(IsIntegerInRange(type.Kind, text));
+                    return Of(ValueGrammar.IsInteger(utf8, IntegerTypeOf(type.Kind)));
             }
         }
+
+        /// <summary>The grammar's integer type for an integer <paramref name="kind"/>.</summary>
+        public static IntegerType IntegerTypeOf(ValueKind kind) => kind switch
+        {
+            ValueKind.SByte => IntegerType.SByte,
+            ValueKind.Byte => IntegerType.Byte,
+            ValueKind.Int16 => IntegerType.Int16,
+            ValueKind.UInt16 => IntegerType.UInt16,
+            ValueKind.Int32 => IntegerType.Int32,
+            ValueKind.UInt32 => IntegerType.UInt32,
+            ValueKind.Int64 => IntegerType.Int64,
+            ValueKind.UInt64 => IntegerType.UInt64,
+            ValueKind.Int128 => IntegerType.Int128,
+            ValueKind.UInt128 => IntegerType.UInt128,
+            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "not an integer type"),
+        };
 
         /// <summary>Whether some non-empty segment could be accepted by both types (false only when provably disjoint).</summary>
         public static bool CanOverlap(ValueType a, ValueType b)
@@ -112,7 +127,7 @@ namespace Kiln.Generator.Routing
             {
                 foreach (var x in enumType.EnumNames)
                     foreach (var y in other.EnumNames)
-                        if (string.Equals(x, y, StringComparison.OrdinalIgnoreCase)) return true;
+                        if (ValueGrammar.NameEquals(Encoding.UTF8.GetBytes(x), Encoding.UTF8.GetBytes(y))) return true;
                 return false;
             }
             foreach (var name in enumType.EnumNames)
@@ -121,66 +136,6 @@ namespace Kiln.Generator.Routing
         }
 
         private const NumberStyles FloatStyles = NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent;
-
-        /// <summary>Floats: <c>-?digits(.digits)?([eE][+-]?digits)?</c> — no whitespace, no "NaN"/"Infinity", no thousands separators.</summary>
-        internal static bool IsFloatSyntax(string s, bool allowExponent)
-        {
-            int i = 0;
-            if (i < s.Length && s[i] == '-') i++;
-            int digits = 0;
-            while (i < s.Length && s[i] >= '0' && s[i] <= '9') { i++; digits++; }
-            if (i < s.Length && s[i] == '.')
-            {
-                i++;
-                int fraction = 0;
-                while (i < s.Length && s[i] >= '0' && s[i] <= '9') { i++; fraction++; }
-                if (fraction == 0) return false;
-                digits += fraction;
-            }
-            if (digits == 0) return false;
-            if (allowExponent && i < s.Length && (s[i] == 'e' || s[i] == 'E'))
-            {
-                i++;
-                if (i < s.Length && (s[i] == '+' || s[i] == '-')) i++;
-                int exp = 0;
-                while (i < s.Length && s[i] >= '0' && s[i] <= '9') { i++; exp++; }
-                if (exp == 0) return false;
-            }
-            return i == s.Length;
-        }
-
-        /// <summary>Integers: <c>-?[0-9]+</c> (the sign only for signed types), within the type's range.</summary>
-        internal static bool IsIntegerInRange(ValueKind kind, string s)
-        {
-            int i = 0;
-            bool negative = false;
-            if (s[0] == '-')
-            {
-                negative = true;
-                i = 1;
-            }
-            if (i == s.Length) return false;
-            for (int j = i; j < s.Length; j++)
-                if (s[j] < '0' || s[j] > '9') return false;
-            var (min, max) = Range(kind);
-            if (negative && min.IsZero) return false;
-            var value = BigInteger.Parse(s, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
-            return value >= min && value <= max;
-        }
-
-        private static (BigInteger Min, BigInteger Max) Range(ValueKind kind) => kind switch
-        {
-            ValueKind.SByte => (sbyte.MinValue, sbyte.MaxValue),
-            ValueKind.Byte => (byte.MinValue, byte.MaxValue),
-            ValueKind.Int16 => (short.MinValue, short.MaxValue),
-            ValueKind.UInt16 => (ushort.MinValue, ushort.MaxValue),
-            ValueKind.Int32 => (int.MinValue, int.MaxValue),
-            ValueKind.UInt32 => (uint.MinValue, uint.MaxValue),
-            ValueKind.Int64 => (long.MinValue, long.MaxValue),
-            ValueKind.UInt64 => (ulong.MinValue, ulong.MaxValue),
-            ValueKind.Int128 => (-(BigInteger.One << 127), (BigInteger.One << 127) - 1),
-            _ => (BigInteger.Zero, (BigInteger.One << 128) - 1),
-        };
 
         private static Acceptance Of(bool value) => value ? Acceptance.Yes : Acceptance.No;
     }

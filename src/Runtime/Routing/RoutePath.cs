@@ -4,14 +4,15 @@ namespace Kiln.Routing;
 
 /// <summary>
 /// The request path as the router sees it — percent-decoded, dot segments removed — and the segment
-/// boundaries the generated matcher records while it walks it. One per <see cref="Request"/>, reused.
+/// boundaries the generated matcher records while it walks it (through <see cref="Router.PathReader"/>). One per
+/// <see cref="Request"/>, reused; generated adapters read route values through <see cref="Router"/>'s protected API.
 /// </summary>
 /// <remarks>
 /// Decoding keeps <c>%2F</c> and <c>%25</c> encoded (upper-case) so an encoded slash cannot split a segment and a
 /// decoded path cannot be decoded twice; <see cref="SegmentString"/> decodes them when a value is bound.
 /// When the raw path has no <c>%</c> and no dot segment, the raw bytes are used as they are (no copy).
 /// </remarks>
-public sealed class RoutePath
+internal sealed class RoutePath
 {
     /// <summary>The most segments a path may have and still be matched.</summary>
     public const int MaxSegments = 64;
@@ -67,15 +68,8 @@ public sealed class RoutePath
         return _length >= 0;
     }
 
-    /// <summary>Records segment <paramref name="index"/> as <c>Bytes[start..end]</c> (called by generated matchers).</summary>
-    /// <param name="index">The segment index, 0 for the first segment after the leading '/'.</param>
-    /// <param name="start">Its first byte.</param>
-    /// <param name="end">One past its last byte.</param>
-    public void SetSegment(int index, int start, int end)
-    {
-        _bounds[index * 2] = start;
-        _bounds[index * 2 + 1] = end;
-    }
+    /// <summary>Where the matcher records segment boundaries: segment i is <c>Bytes[bounds[2i]..bounds[2i + 1]]</c>.</summary>
+    public Span<int> Bounds => _bounds;
 
     /// <summary>Segment <paramref name="index"/> as recorded by the matcher (still with <c>%2F</c>/<c>%25</c> encoded).</summary>
     /// <param name="index">The segment index.</param>

@@ -97,6 +97,12 @@ public static class GeneratorHarness
             var generated = string.Join("\n\n", result.Results.SelectMany(r => r.GeneratedSources).Select(s => "// " + s.HintName + "\n" + s.SourceText));
             Assert.Fail("Compilation failed:\n" + string.Join("\n", emit.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error)) + "\n\n" + generated);
         }
+        // Generated code compiles without a single warning (a project with warnings as errors builds it), and says
+        // nothing it does not mean: no warning is silenced with #pragma.
+        var generatedWarnings = emit.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Warning && d.Location.SourceTree?.FilePath.Contains("Kiln.Generator", StringComparison.Ordinal) == true).ToList();
+        Assert.True(generatedWarnings.Count == 0, "Generated code has warnings:\n" + string.Join("\n", generatedWarnings));
+        Assert.DoesNotContain(result.Results.Where(r => r.Generator.GetGeneratorType() == typeof(RouterGenerator)).SelectMany(r => r.GeneratedSources),
+            s => s.SourceText.ToString().Contains("#pragma", StringComparison.Ordinal));
         stream.Position = 0;
         var context = new AssemblyLoadContext("kiln-test-" + Guid.NewGuid().ToString("N"), isCollectible: true);
         return context.LoadFromStream(stream);

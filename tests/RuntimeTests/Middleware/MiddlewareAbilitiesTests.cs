@@ -6,9 +6,8 @@ namespace Kiln.RuntimeTests;
 public class MiddlewareAbilitiesTests
 {
     /// <summary>A hand-written router: matches on the decoded <see cref="Request.Path"/> only.</summary>
-    private sealed class PathRouter : Router
+    private sealed class PathRouter : Support.HandWrittenRouter
     {
-        public override IReadOnlyList<Endpoint> Routes => [];
 
         public override ValueTask<HttpResponse> RouteAsync(Request request) => request.Path switch
         {

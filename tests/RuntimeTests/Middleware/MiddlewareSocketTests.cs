@@ -19,13 +19,11 @@ public sealed class MiddlewareServerFixture : IAsyncLifetime
     private HttpServer? _server;
 
     /// <summary>The routes behind the middleware: a hand-written router matching on the path.</summary>
-    private sealed class TestRouter(ClientRateLimiter limiter, StaticFiles files) : Router
+    private sealed class TestRouter(ClientRateLimiter limiter, StaticFiles files) : Support.HandWrittenRouter
     {
         private readonly Handler _limited = Pipeline.Compose(_ => HttpResponse.Text("limited ok"), limiter);
         // A per-route chain, as the generator composes [Use<ApiKeyAuth>].
         private readonly Handler _admin = Pipeline.Compose(r => HttpResponse.Text("hello " + r.Items["user"]), new ApiKeyAuth("k3y"));
-
-        public override IReadOnlyList<Endpoint> Routes => [];
 
         public override ValueTask<HttpResponse> RouteAsync(Request request)
         {

@@ -12,12 +12,10 @@ public sealed record HistoryEntry(int Id, decimal Amount);
 public sealed partial class TestJson : JsonSerializerContext;
 
 /// <summary>A hand-written router for server tests (the generator is tested elsewhere): a few fixed paths.</summary>
-public sealed class TestRouter : Router
+public sealed class TestRouter : HandWrittenRouter
 {
     private static readonly byte[] Hello = "Hello, World!"u8.ToArray();
     private static readonly byte[] Big = new byte[4 * 1024 * 1024];
-
-    public override IReadOnlyList<Endpoint> Routes { get; } = [];
 
     public override ValueTask<HttpResponse> RouteAsync(Request request)
     {
