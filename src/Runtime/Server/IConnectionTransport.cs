@@ -7,6 +7,12 @@ namespace Kiln.Server;
 /// A byte transport under one HTTP connection: a pipe pair (the connection reads <see cref="IDuplexPipe.Input"/>
 /// and writes <see cref="IDuplexPipe.Output"/>) plus the endpoints and the two ways to end it.
 /// </summary>
+/// <remarks>
+/// A transport keeps the connection's memory bounded: its output's flush waits (back-pressure) once
+/// <see cref="Http.ConnectionBuffers.OutputPauseThreshold"/> bytes are unsent, and it stops receiving once
+/// <see cref="Http.ConnectionBuffers.InputPauseThreshold"/> bytes are unconsumed — a <see cref="Pipe"/> made with
+/// <see cref="ServerContext.InputPipeOptions"/> and <see cref="ServerContext.OutputPipeOptions"/> does both.
+/// </remarks>
 internal interface IConnectionTransport : IDuplexPipe
 {
     /// <summary>The peer's address.</summary>
