@@ -14,7 +14,8 @@ var router = new AppRouter(store, new Admin(store), new Site(files), new ApiKeyM
 
 await using var server = new HttpServer(router, options);
 server.UseLogging(Console.Out)
-      .UseCompression();
+      .UseCompression()
+      .UseOpenApi(AppRouter.OpenApiJson, "/openapi.json");   // the build-time OpenAPI 3.1 document (docs/openapi.md)
 
 await server.StartAsync();
 Console.WriteLine($"kiln-sample: {router.Routes.Count} routes, listening on {string.Join(", ", server.BoundEndPoints)}");
