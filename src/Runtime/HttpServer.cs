@@ -26,6 +26,7 @@ public sealed class HttpServer : IAsyncDisposable
     private readonly List<Listener> _listeners = new();
     private readonly List<Task> _acceptLoops = new();
     private readonly CancellationTokenSource _stopAccepting = new();
+    private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _lock = new();
     private ServerContext? _context;
     private ConnectionManager? _connections;
@@ -59,6 +60,19 @@ public sealed class HttpServer : IAsyncDisposable
     /// </summary>
     public TextWriter? ErrorLog { get; set; } = StandardErrorWriter.Create();
 
+    /// <summary>
+    /// Where <c>READY=1</c> and <c>STOPPING=1</c> are sent (<c>sd_notify</c>): by default the <c>NOTIFY_SOCKET</c>
+    /// environment variable; <see langword="null"/> for nowhere.
+    /// </summary>
+    internal string? NotifySocket { get; set; } = SystemdNotify.FromEnvironment();
+
+    /// <summary>
+    /// Cancelled when graceful shutdown begins (<see cref="StopAsync"/>, or a signal in <see cref="RunAsync"/>), before
+    /// <see cref="ServerOptions.ShutdownDelay"/> and the drain: the moment to report not-ready (as
+    /// <see cref="HealthEndpoints"/> does), to end long polls and streams, and to stop taking background work.
+    /// </summary>
+    public CancellationToken Stopping => _stopping.Token;
+
     /// <summary>The addresses actually bound (port 0 resolved), valid after <see cref="StartAsync"/>.</summary>
     public IReadOnlyList<EndPoint> BoundEndPoints => _bound;
 
@@ -91,7 +105,7 @@ public sealed class HttpServer : IAsyncDisposable
         lock (_lock)
         {
             if (_context is not null) throw new InvalidOperationException("The server has already been started.");
-            if (_options.Listeners.Count == 0) throw new InvalidOperationException("No listener configured: call ServerOptions.Listen, ListenUnix or ListenTls.");
+            if (_options.Listeners.Count == 0) throw new InvalidOperationException("No listener configured: call ServerOptions.Listen, ListenUnix, ListenTls or ListenInherited.");
             ct.ThrowIfCancellationRequested();
             var context = new ServerContext(_options, Pipeline.Compose(_middleware, _terminal), ErrorLog);
             bool epoll = UsesEpoll(_options.Transport) && HasPlainListener(_options.Listeners);
@@ -116,6 +130,7 @@ public sealed class HttpServer : IAsyncDisposable
                 _acceptLoops.Add(Task.Run(() => AcceptLoopAsync(listener)));
             _connections.StartHeartbeat();
         }
+        SystemdNotify.Send(NotifySocket, "READY=1");
         return Task.CompletedTask;
     }
 
@@ -159,11 +174,13 @@ public sealed class HttpServer : IAsyncDisposable
     }
 
     /// <summary>
-    /// Graceful shutdown: stops accepting and closes the listeners, closes idle keep-alive connections, lets
-    /// in-flight requests finish (answered with <c>Connection: close</c>) for up to
-    /// <see cref="ServerOptions.ShutdownTimeout"/>, then aborts what is left.
+    /// Graceful shutdown: cancels <see cref="Stopping"/> and answers every request from then on with
+    /// <c>Connection: close</c>; keeps accepting for <see cref="ServerOptions.ShutdownDelay"/> (0 by default); then
+    /// stops accepting and closes the listeners, closes idle keep-alive connections, lets in-flight requests finish
+    /// for up to <see cref="ServerOptions.ShutdownTimeout"/>, and aborts what is left. Sends <c>STOPPING=1</c> to
+    /// <c>NOTIFY_SOCKET</c> when one is set.
     /// </summary>
-    /// <param name="ct">Cuts the drain short (remaining connections are aborted).</param>
+    /// <param name="ct">Cuts the delay and the drain short (remaining connections are aborted).</param>
     /// <returns>A task that completes when every connection has closed.</returns>
     public Task StopAsync(CancellationToken ct = default)
     {
@@ -177,7 +194,16 @@ public sealed class HttpServer : IAsyncDisposable
     private async Task StopCoreAsync(CancellationToken ct)
     {
         var connections = _connections!;
-        _context!.BeginStopping();
+        _context!.BeginStopping();   // from now on every answer says Connection: close
+        SystemdNotify.Send(NotifySocket, "STOPPING=1");
+        try { _stopping.Cancel(); }
+        catch (AggregateException e) { _context.Log($"shutdown: a Stopping callback threw: {e.InnerException?.Message}"); }
+        if (_options.ShutdownDelay > TimeSpan.Zero)
+        {
+            // Keep accepting and answering (not-ready, Connection: close) while the load balancer notices.
+            try { await Task.Delay(_options.ShutdownDelay, ct).ConfigureAwait(false); }
+            catch (OperationCanceledException) { }
+        }
         _stopAccepting.Cancel();
         foreach (var listener in _listeners) listener.Dispose();
         try { await Task.WhenAll(_acceptLoops).ConfigureAwait(false); } catch (OperationCanceledException) { }
@@ -284,5 +310,6 @@ public sealed class HttpServer : IAsyncDisposable
     {
         await StopAsync().ConfigureAwait(false);
         _stopAccepting.Dispose();
+        _stopping.Dispose();
     }
 }
