@@ -310,7 +310,9 @@ public sealed class HttpServer : IAsyncDisposable
         {
             try
             {
-                await connections.WaitForSlotAsync(ct).ConfigureAwait(false);
+                var slot = connections.WaitForSlotAsync(ct);
+                if (!slot.IsCompleted && Instruments.AcceptPauses.Enabled) Instruments.AcceptPauses.Add(1);   // at the cap
+                await slot.ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -348,6 +350,8 @@ public sealed class HttpServer : IAsyncDisposable
         await Task.Yield();   // leave the accept loop at once
         var connections = _connections!;
         HttpConnection? connection = null;
+        bool counted = Instruments.ActiveConnections.Enabled;   // counted down only if counted up
+        if (counted) Instruments.ActiveConnections.Add(1);
         try
         {
             if (listener.IsTcp) socket.NoDelay = true;
@@ -376,6 +380,7 @@ public sealed class HttpServer : IAsyncDisposable
         }
         finally
         {
+            if (counted) Instruments.ActiveConnections.Add(-1);
             connections.Closed(connection);
         }
     }
