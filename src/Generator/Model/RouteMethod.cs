@@ -3,7 +3,7 @@ using Kiln.Generator.Routing;
 namespace Kiln.Generator.Model
 {
     /// <summary>Where a method parameter's value comes from.</summary>
-    internal enum ParameterSource { Route, Query, Header, Body, Request, CancellationToken, RemoteEndPoint, LocalEndPoint }
+    internal enum ParameterSource { Route, Query, Header, Body, Request, CancellationToken, RemoteEndPoint, LocalEndPoint, Service }
 
     /// <summary>How a body parameter is read.</summary>
     internal enum BodyKind { None, String, Bytes, Memory, Stream, Json }

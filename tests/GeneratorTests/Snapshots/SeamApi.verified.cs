@@ -10,6 +10,8 @@ public abstract class Kiln.Router
     protected static Kiln.HttpResponse Kiln.Router.MissingValue(string source, string name)
     protected static Kiln.HttpResponse Kiln.Router.InvalidValue(string source, string name, string type)
     protected static Kiln.HttpResponse Kiln.Router.MissingBody(string name)
+    protected static System.InvalidOperationException Kiln.Router.MissingRouterService(string typeName)
+    protected static object Kiln.Router.RequiredService(Kiln.Request request, System.Type serviceType, string parameter, string typeName)
     protected Kiln.Router.Router()
     public System.Threading.Tasks.ValueTask<Kiln.HttpResponse> Kiln.Router.RouteAsync(Kiln.Request request)
     protected static string Kiln.Router.UrlValue<T>(T value)
