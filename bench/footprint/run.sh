@@ -44,7 +44,7 @@ publish() {
   esac
   echo "publishing $app ($project ${args[*]})" >&2
   rm -rf "${out:?}/$app"
-  find "$project/obj" -name '*.mstat' -delete 2>/dev/null || true
+  rm -rf "$project"/obj/Release/net10.0/linux-x64/native   # ILC reruns and writes a fresh .mstat
   local log
   log=$(mktemp)
   if ! dotnet publish "$project" -c Release -r linux-x64 -o "$out/$app" -nologo "${args[@]}" >"$log" 2>&1; then
