@@ -58,6 +58,7 @@ public sealed class SampleTests : IAsyncLifetime
         Assert.Equal("401", denied.Stdout);
         Assert.Equal("accounts: 3", allowed.Stdout);
         Assert.Equal("200", unguarded.Stdout);
+        Assert.Equal($"127.0.0.1 http {Environment.ProcessId}", (await Curl.RunAsync(_url + "/whoami")).Stdout);
     }
 
     [Fact]
