@@ -156,7 +156,7 @@ internal sealed class HttpConnection
             if (result.IsCanceled)
             {
                 var expired = _timeouts.TakeExpired();
-                stopping = _server.IsStopping;
+                stopping = _timeouts.IsStopping;   // the drain (answers say close from the shutdown's start)
                 if (buffer.IsEmpty && (expired is TimeoutControl.Wait.FirstRequest or TimeoutControl.Wait.NextRequest || stopping))
                 {
                     _input.AdvanceTo(buffer.Start);
