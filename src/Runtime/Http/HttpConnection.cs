@@ -31,6 +31,7 @@ internal sealed class HttpConnection
     private readonly ResponseWriter _writer;
     private readonly RequestBodyStream _body;
     private bool _closeAfterResponse;   // set while handling a request whose body could not be read
+    private readonly Action<Exception> _logDisposeError;
     private RequestTelemetry _telemetry;
 
     public HttpConnection(ServerContext server, IConnectionTransport transport, bool isHttps)
@@ -50,6 +51,7 @@ internal sealed class HttpConnection
         _request.BodyBudget = server.BodyBudget;
         _head.MaxHeaderCount = _options.MaxRequestHeaderCount;
         _head.RequireHost = _options.RequireHost;
+        _logDisposeError = LogDisposeError;
     }
 
     /// <summary>Called by the server's heartbeat (another thread): see <see cref="TimeoutControl.Tick"/>.</summary>
@@ -119,9 +121,21 @@ internal sealed class HttpConnection
                 await _writer.WriteErrorAsync(_headReader.Error, _head).ConfigureAwait(false);
                 return;
             }
-            if (!await ServeRequestAsync().ConfigureAwait(false)) return;
+            bool keepAlive;
+            try
+            {
+                keepAlive = await ServeRequestAsync().ConfigureAwait(false);
+            }
+            finally
+            {
+                if (_request.HasDisposables) await _request.DisposeRegisteredAsync(_logDisposeError).ConfigureAwait(false);
+            }
+            if (!keepAlive) return;
         }
     }
+
+    private void LogDisposeError(Exception e)
+        => _server.Log($"disposing what {_request.Method} {_request.Target} registered for disposal failed: {e}");
 
     private enum HeadOutcome : byte { Complete, Closed, Error }
 

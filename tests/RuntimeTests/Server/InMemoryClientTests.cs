@@ -219,3 +219,90 @@ public sealed class InMemoryClientTests
         Assert.Throws<InvalidOperationException>(() => { server.StartAsync().GetAwaiter().GetResult(); });
     }
 }
+
+/// <summary><see cref="Request.RegisterForDispose"/> and <see cref="Request.Services"/> across a connection's requests.</summary>
+public sealed class RequestDisposalTests
+{
+    private sealed class Recorder : IAsyncDisposable
+    {
+        public int Disposed;
+        public ValueTask DisposeAsync()
+        {
+            Interlocked.Increment(ref Disposed);
+            return default;
+        }
+    }
+
+    private sealed class Provider : IServiceProvider
+    {
+        public object? GetService(Type serviceType) => null;
+    }
+
+    [Fact]
+    public async Task Registered_objects_are_disposed_after_the_streamed_response_not_before()
+    {
+        var recorders = new List<Recorder>();
+        var sawServices = new List<bool>();
+        Handler handler = request =>
+        {
+            sawServices.Add(request.Services is not null);   // must be reset from the previous request on this connection
+            var recorder = new Recorder();
+            recorders.Add(recorder);
+            request.RegisterForDispose(recorder);
+            request.Services = new Provider();
+            return new(HttpResponse.Stream(async (body, ct) =>
+            {
+                // Written after the handler returned: the registered object is still alive.
+                await body.WriteAsync(System.Text.Encoding.UTF8.GetBytes("disposed=" + recorder.Disposed), ct);
+            }, "text/plain"));
+        };
+        await using var server = new HttpServer(handler, new ServerOptions()) { ErrorLog = null };
+        using var client = server.CreateClient();
+
+        Assert.Equal("disposed=0", await client.GetStringAsync("/a"));
+        await Poll.UntilAsync(() => recorders[0].Disposed == 1, 5000, () => "not disposed");
+        Assert.Equal("disposed=0", await client.GetStringAsync("/b"));
+        await Poll.UntilAsync(() => recorders[1].Disposed == 1, 5000, () => "not disposed");
+
+        Assert.Equal(1, server.ConnectionCount);   // both on one connection
+        Assert.Equal([false, false], sawServices);
+        Assert.Equal(1, recorders[0].Disposed);    // once
+    }
+
+    [Fact]
+    public async Task Every_registered_object_is_disposed_newest_first_even_when_one_throws()
+    {
+        var order = new List<string>();
+        var log = new StringWriter();
+        Handler handler = request =>
+        {
+            request.RegisterForDispose(new Named("first", order));
+            request.RegisterForDispose(new Throwing());
+            request.RegisterForDispose(new Named("third", order));
+            return new(HttpResponse.Text("ok"));
+        };
+        await using var server = new HttpServer(handler, new ServerOptions()) { ErrorLog = TextWriter.Synchronized(log) };
+        using var client = server.CreateClient();
+
+        Assert.Equal("ok", await client.GetStringAsync("/"));
+        await Poll.UntilAsync(() => order.Count == 2, 5000, () => string.Join(",", order));
+
+        Assert.Equal(["third", "first"], order);
+        await Poll.UntilAsync(() => log.ToString().Contains("dispose failed on purpose"), 5000, () => log.ToString());
+        Assert.Equal("ok", await client.GetStringAsync("/"));   // the connection carries on
+    }
+
+    private sealed class Named(string name, List<string> order) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync()
+        {
+            lock (order) order.Add(name);
+            return default;
+        }
+    }
+
+    private sealed class Throwing : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync() => throw new InvalidOperationException("dispose failed on purpose");
+    }
+}
