@@ -280,9 +280,11 @@ public sealed class HttpServer : IAsyncDisposable
             try { await Task.Delay(_options.ShutdownDelay, ct).ConfigureAwait(false); }
             catch (OperationCanceledException) { }
         }
+        // End the accept loops first, then close: closing a socket with an accept still pending makes .NET disconnect
+        // it, which for a listening socket shared with other processes (an inherited one) would stop it for them all.
         _stopAccepting.Cancel();
-        foreach (var listener in _listeners) listener.Dispose();
         try { await Task.WhenAll(_acceptLoops).ConfigureAwait(false); } catch (OperationCanceledException) { }
+        foreach (var listener in _listeners) listener.Dispose();
         connections.BeginStopping();
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);

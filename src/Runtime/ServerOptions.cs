@@ -58,8 +58,8 @@ public sealed class ServerOptions
     /// <summary>
     /// Listens on a socket the process inherited already bound and listening — from systemd socket activation or a
     /// supervisor that holds the port (see <see cref="ListenInheritedSockets()"/> and <c>docs/deploy.md</c>). TCP and
-    /// Unix-domain stream sockets are accepted on both transports. The server takes the descriptor over (it is marked
-    /// close-on-exec) and closes it on stop; the socket itself, with the connections queued in its backlog, lives on in
+    /// Unix-domain stream sockets are accepted on both transports. The server takes the descriptor over and closes it
+    /// on stop (it stays inheritable, as it came: .NET then never disconnects it, since other processes may share it); the socket itself, with the connections queued in its backlog, lives on in
     /// every other process that holds it, which is what makes a restart lose nothing. The descriptor is checked when
     /// the server starts: one that is not a listening stream socket fails <see cref="HttpServer.StartAsync"/>.
     /// </summary>
@@ -156,6 +156,14 @@ public sealed class ServerOptions
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
+    /// When the drain begins, a connection accepted less than this long ago that has not yet sent a byte gets the rest
+    /// of this time (from accept, at most <see cref="RequestHeadersTimeout"/>) to send it, and
+    /// is served; other connections without a request in flight close at once. Its client connected while the
+    /// listener was open and is sending: closing would lose a request it had every reason to send.
+    /// </summary>
+    internal TimeSpan FirstRequestGraceOnStop { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
     /// How long graceful shutdown keeps the listeners open before closing them (default 0): during the delay
     /// <see cref="HttpServer.Stopping"/> is cancelled, readiness answers 503 (<see cref="HealthEndpoints"/>), new
     /// connections are still accepted and every request is still answered, each with <c>Connection: close</c>, so a
@@ -169,7 +177,7 @@ public sealed class ServerOptions
     /// (<see cref="ListenInheritedSockets()"/>), plus <c>--urls URLS</c> or <c>--urls=URLS</c> (the arguments win) or
     /// else the <c>KILN_URLS</c> environment variable; when neither gives a listener,
     /// <c>http://127.0.0.1:<paramref name="defaultPort"/></c>. <c>KILN_SHUTDOWN_DELAY</c> (seconds) sets
-    /// <see cref="ShutdownDelay"/>.
+    /// <see cref="ShutdownDelay"/>, and <c>KILN_REUSE_PORT=1</c> (or <c>true</c>) sets <see cref="ReusePort"/>.
     /// URLS is a <c>;</c>-separated list of <c>http://host:port</c> (host: an IPv4 address, <c>[IPv6]</c>,
     /// <c>localhost</c>, or <c>*</c>/<c>+</c>/<c>0.0.0.0</c> for every IPv4 address and <c>[::]</c> for every IPv6
     /// address) and <c>unix:/path.sock</c> (also <c>http://unix:/path.sock</c>).
@@ -198,6 +206,8 @@ public sealed class ServerOptions
 
         var options = new ServerOptions();
         options.ListenInheritedSockets();
+        if (Environment.GetEnvironmentVariable("KILN_REUSE_PORT") is { Length: > 0 } reuse)
+            options.ReusePort = reuse is "1" || reuse.Equals("true", StringComparison.OrdinalIgnoreCase);
         if (Environment.GetEnvironmentVariable("KILN_SHUTDOWN_DELAY") is { Length: > 0 } delay)
         {
             if (!double.TryParse(delay, NumberStyles.Float, CultureInfo.InvariantCulture, out double seconds) || !(seconds >= 0 && seconds <= 3600))

@@ -64,12 +64,16 @@ internal sealed class Listener : IDisposable
 
     /// <summary>
     /// Takes over a listening socket the process inherited (systemd socket activation, a supervisor): it is already
-    /// bound and listening, so it is only checked. Stopping closes this process's descriptor; the socket itself, and the
+    /// bound and listening, so it is only checked. Stopping closes this process's descriptor (after the accept loop
+    /// has ended, so that no pending accept makes the close disturb the socket); the socket itself, and the
     /// connections waiting in its backlog, live on in every other process that holds it.
     /// </summary>
     private static Listener Adopt(int fd, ConnectionSecurity? security)
     {
-        if (OperatingSystem.IsLinux() && LibC.fcntl(fd, LibC.F_SETFD, LibC.FD_CLOEXEC) != 0)
+        // The descriptor stays inheritable (no FD_CLOEXEC), on purpose: .NET treats an inheritable socket as possibly
+        // shared with other processes and never disconnects it when closing it with operations pending, whereas a
+        // close-on-exec one it would disconnect — which, for a listening socket, stops it listening in every process.
+        if (OperatingSystem.IsLinux() && LibC.fcntl(fd, LibC.F_GETFD, 0) < 0)
             throw new InvalidOperationException($"Inherited descriptor {fd} is not open (fcntl failed with errno {Marshal.GetLastPInvokeError()}).");
         Socket socket;
         try

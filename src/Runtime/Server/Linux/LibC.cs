@@ -34,8 +34,7 @@ internal static unsafe partial class LibC
     public const int MSG_DONTWAIT = 0x40;
     public const int MSG_NOSIGNAL = 0x4000;
 
-    public const int F_SETFD = 2;
-    public const int FD_CLOEXEC = 1;
+    public const int F_GETFD = 1;
 
     public const int SHUT_WR = 1;
     public const int SHUT_RDWR = 2;
