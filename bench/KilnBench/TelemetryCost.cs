@@ -8,9 +8,9 @@ namespace Kiln.LoadBench;
 
 /// <summary>
 /// What Kiln's telemetry costs per request: the allocation check's in-process server and allocation-free client,
-/// in rounds that alternate between no listener and a listener on everything Kiln publishes (a
-/// <see cref="MeterListener"/> that aggregates each measurement, an <see cref="ActivityListener"/> that samples every
-/// span), so that both modes see the same neighbours on a shared machine. Per round: wall time, process CPU time
+/// in rounds that rotate through four modes — no listener; a <see cref="MeterListener"/> on every Kiln instrument that
+/// sums each measurement; an <see cref="ActivityListener"/> that samples every Kiln span; both — so that every mode
+/// sees the same neighbours on a shared machine. Per round: wall time, process CPU time
 /// (user + system, server and client together) and bytes allocated, per request. Not a test: a measurement printed
 /// for docs/benchmarks.md.
 /// </summary>
@@ -31,15 +31,17 @@ public static class TelemetryCost
         var buffer = new byte[1 << 16];
         int length = FirstExchange(socket, request, buffer);
 
-        // Warm up both paths (tiering, the listener's first instruments), then alternate.
-        using (Listen()) Run(socket, request, buffer, length, 20_000);
-        Run(socket, request, buffer, length, 20_000);
-        var results = new List<(bool Listening, double WallUs, double CpuUs, double Bytes)>();
+        // Warm up every path (tiering, the listeners' first instruments), then rotate.
+        string[] modes = ["none", "metrics", "traces", "both"];
+        foreach (var mode in modes)
+            using (Listen(mode)) Run(socket, request, buffer, length, 20_000);
+        var results = new List<(string Mode, double WallUs, double CpuUs, double Bytes)>();
         for (int round = 0; round < rounds; round++)
         {
-            foreach (bool listening in round % 2 == 0 ? new[] { false, true } : new[] { true, false })
+            for (int m = 0; m < modes.Length; m++)
             {
-                using var listener = listening ? Listen() : null;
+                string listening = modes[(m + round) % modes.Length];
+                using var listener = Listen(listening);
                 GC.Collect();
                 var process = Process.GetCurrentProcess();
                 var cpu = process.TotalProcessorTime;
@@ -52,16 +54,30 @@ public static class TelemetryCost
                 var used = process.TotalProcessorTime - cpu;
                 var result = (listening, wall.TotalMicroseconds / requests, used.TotalMicroseconds / requests, (double)allocated / requests);
                 results.Add(result);
-                Console.WriteLine($"round {round + 1} {(listening ? "listener" : "none    ")}: {result.Item2:0.00} µs wall, {result.Item3:0.00} µs CPU, {result.Item4:0.#} B per request");
+                Console.WriteLine($"round {round + 1} {listening,-7}: {result.Item2:0.00} µs wall, {result.Item3:0.00} µs CPU, {result.Item4:0.#} B per request");
             }
         }
-        foreach (bool listening in new[] { false, true })
+        foreach (var mode in modes)
         {
-            var mine = results.Where(r => r.Listening == listening).ToList();
-            Console.WriteLine($"{(listening ? "listener" : "none    ")} median of {mine.Count}: {Median(mine.Select(r => r.WallUs)):0.00} µs wall, " +
+            var mine = results.Where(r => r.Mode == mode).ToList();
+            Console.WriteLine($"{mode,-7} median of {mine.Count}: {Median(mine.Select(r => r.WallUs)):0.00} µs wall, " +
                 $"{Median(mine.Select(r => r.CpuUs)):0.00} µs CPU, {Median(mine.Select(r => r.Bytes)):0.#} B per request");
         }
-        Console.WriteLine($"(the listener saw {s_count} measurements)");
+        // Paired: each mode against the "none" run of the same round, which saw about the same neighbours.
+        for (int m = 1; m < modes.Length; m++)
+        {
+            var cpu = new List<double>();
+            var wall = new List<double>();
+            for (int round = 0; round < rounds; round++)
+            {
+                var none = results.Skip(round * modes.Length).Take(modes.Length).Single(r => r.Mode == "none");
+                var mine = results.Skip(round * modes.Length).Take(modes.Length).Single(r => r.Mode == modes[m]);
+                cpu.Add(mine.CpuUs - none.CpuUs);
+                wall.Add(mine.WallUs - none.WallUs);
+            }
+            Console.WriteLine($"{modes[m],-7} minus none, median of {rounds} paired rounds: {Median(cpu):+0.00;-0.00} µs CPU, {Median(wall):+0.00;-0.00} µs wall per request");
+        }
+        Console.WriteLine($"(the listeners saw {s_count} measurements)");
         return 0;
     }
 
@@ -71,8 +87,19 @@ public static class TelemetryCost
         return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
     }
 
-    /// <summary>Listens to every instrument of the <c>Kiln</c> meter and samples every span of the <c>Kiln</c> source.</summary>
-    private static IDisposable Listen()
+    /// <summary>
+    /// Listens to every instrument of the <c>Kiln</c> meter (<c>metrics</c>), samples every span of the <c>Kiln</c>
+    /// source (<c>traces</c>), both, or nothing (<c>none</c>).
+    /// </summary>
+    private static IDisposable Listen(string mode)
+    {
+        var both = new Both();
+        if (mode is "metrics" or "both") both.Meters = ListenToMeters();
+        if (mode is "traces" or "both") both.Spans = ListenToSpans();
+        return both;
+    }
+
+    private static MeterListener ListenToMeters()
     {
         var meters = new MeterListener
         {
@@ -84,6 +111,11 @@ public static class TelemetryCost
         meters.SetMeasurementEventCallback<double>((_, value, tags, _) => { s_sum += value + tags.Length; s_count++; });
         meters.SetMeasurementEventCallback<long>((_, value, tags, _) => { s_sum += value + tags.Length; s_count++; });
         meters.Start();
+        return meters;
+    }
+
+    private static ActivityListener ListenToSpans()
+    {
         var spans = new ActivityListener
         {
             ShouldListenTo = source => source.Name == KilnTelemetry.ActivitySourceName,
@@ -91,15 +123,18 @@ public static class TelemetryCost
             ActivityStopped = activity => { s_sum += activity.Duration.Ticks; s_count++; },
         };
         ActivitySource.AddActivityListener(spans);
-        return new Both(meters, spans);
+        return spans;
     }
 
-    private sealed class Both(MeterListener meters, ActivityListener spans) : IDisposable
+    private sealed class Both : IDisposable
     {
+        public MeterListener? Meters;
+        public ActivityListener? Spans;
+
         public void Dispose()
         {
-            meters.Dispose();
-            spans.Dispose();
+            Meters?.Dispose();
+            Spans?.Dispose();
         }
     }
 

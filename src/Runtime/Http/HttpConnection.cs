@@ -198,13 +198,7 @@ internal sealed class HttpConnection
     }
 
     /// <summary>Counts a request the server refused on a limit, a timeout or the grammar (<c>kiln.rejected_requests</c>).</summary>
-    private static void CountRejected(ParseError error) => CountRejected(error.ErrorType(), error.StatusCode());
-
-    private static void CountRejected(string reason, int status)
-    {
-        if (Instruments.RejectedRequests.Enabled)
-            Instruments.RejectedRequests.Add(1, new(Instruments.ErrorType, reason), new(Instruments.StatusCode, Instruments.StatusCodeTag(status)));
-    }
+    private static void CountRejected(ParseError error) => Instruments.Rejected(error.ErrorType(), error.StatusCode());
 
     /// <summary>Serves one request whose head has been read; returns whether the connection stays open.</summary>
     private async ValueTask<bool> ServeRequestAsync()
@@ -282,7 +276,7 @@ internal sealed class HttpConnection
         }
         finally
         {
-            if (_body.Rejection is { } reason) CountRejected(reason, _body.RejectionStatus);
+            if (_body.Rejection is { } reason) Instruments.Rejected(reason, _body.RejectionStatus);
             if (measured) _telemetry.Stop(_request);
         }
     }

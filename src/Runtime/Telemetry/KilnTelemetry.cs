@@ -56,6 +56,13 @@ internal static class Instruments
         "kiln.rejected_requests", unit: "{request}",
         description: "Requests the server answered itself because they broke a limit, a timeout or the HTTP/1.1 grammar; error.type says which.");
 
+    /// <summary>Counts a request the server refused itself (<c>kiln.rejected_requests</c>): a flag check when nobody listens.</summary>
+    public static void Rejected(string reason, int status)
+    {
+        if (RejectedRequests.Enabled)
+            RejectedRequests.Add(1, new(ErrorType, reason), new(StatusCode, StatusCodeTag(status)));
+    }
+
     // Tag names, from the OpenTelemetry semantic conventions.
     public const string Method = "http.request.method";
     public const string MethodOriginal = "http.request.method_original";

@@ -160,6 +160,26 @@ public sealed class TelemetryTests
     }
 
     [Fact]
+    public async Task A_body_the_server_cannot_hold_now_is_a_rejection_and_a_server_error()
+    {
+        var exported = new List<MetricSnapshot>();
+        using var meters = Sdk.CreateMeterProviderBuilder().AddMeter(KilnTelemetry.MeterName).AddInMemoryExporter(exported).Build();
+        await using (var server = await StartSampleAsync(o => o.MaxBufferedBodyBytes = 1))
+        {
+            const string Body = "{\"owner\":\"Linus\",\"initialDeposit\":10}";
+            var response = await SendAsync(server, $"POST /accounts HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {Body.Length}\r\n\r\n{Body}");
+            Assert.Equal(503, response.Status);
+            await server.WaitForConnectionsAsync(0);
+        }
+        meters.ForceFlush();
+
+        Assert.Equal(new[] { "error.type='buffered_body_limit', http.response.status_code=503 -> 1" },
+            Points(Single(exported, "kiln.rejected_requests"), p => p.GetSumLong()));
+        Assert.Equal(new[] { "error.type='503', http.request.method='POST', http.response.status_code=503, http.route='/accounts', network.protocol.version='1.1', url.scheme='http' -> 1" },
+            Points(Single(exported, "http.server.request.duration"), p => p.GetHistogramCount()));
+    }
+
+    [Fact]
     public async Task Each_request_is_one_server_span_with_the_conventions_tags()
     {
         var spans = new List<Activity>();
@@ -184,7 +204,9 @@ public sealed class TelemetryTests
         Assert.All(spans, s => Assert.Equal(ActivityKind.Server, s.Kind));
         Assert.All(spans, s => Assert.Equal(KilnTelemetry.ActivitySourceName, s.Source.Name));
 
-        var routed = spans[0];
+        // Spans end in the order their connections finish, not in the order sent: find each by its path.
+        Activity Span(string path, int status) => Assert.Single(spans, s => (string?)s.GetTagItem("url.path") == path && Equals(s.GetTagItem("http.response.status_code"), status));
+        var routed = Span("/accounts/42/history", 200);
         Assert.Equal("GET /accounts/<id>/history", routed.DisplayName);
         Assert.Equal("0af7651916cd43dd8448eb211c80319c", routed.TraceId.ToHexString());
         Assert.Equal("b7ad6b7169203331", routed.ParentSpanId.ToHexString());
@@ -195,7 +217,7 @@ public sealed class TelemetryTests
             $"http.request.method='GET', http.response.status_code=200, http.route='{Route}', network.protocol.version='1.1', url.path='/accounts/42/history', url.scheme='http'",
             Render(routed.TagObjects));
 
-        var notFound = spans[1];
+        var notFound = Span("/no/such/page", 404);
         Assert.Equal("GET", notFound.DisplayName);
         Assert.Equal(default, notFound.ParentSpanId);   // no traceparent: a root span
         Assert.NotEqual(routed.TraceId, notFound.TraceId);
@@ -204,7 +226,7 @@ public sealed class TelemetryTests
             "http.request.method='GET', http.response.status_code=404, network.protocol.version='1.1', url.path='/no/such/page', url.scheme='http'",
             Render(notFound.TagObjects));
 
-        var failed = spans[2];
+        var failed = Span("/accounts/7/history", 500);
         Assert.Equal("GET /accounts/<id>/history", failed.DisplayName);
         Assert.Equal(ActivityStatusCode.Error, failed.Status);
         Assert.Equal(
@@ -213,7 +235,7 @@ public sealed class TelemetryTests
         var exception = Assert.Single(failed.Events);
         Assert.Equal("exception", exception.Name);
 
-        var unknown = spans[3];
+        var unknown = Span("/accounts", 405);
         Assert.Equal("HTTP", unknown.DisplayName);   // the conventions' name for a method they do not know
         Assert.Equal(
             "http.request.method='_OTHER', http.request.method_original='BREW', http.response.status_code=405, network.protocol.version='1.0', url.path='/accounts', url.scheme='http'",
