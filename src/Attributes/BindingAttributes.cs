@@ -40,6 +40,20 @@ namespace Kiln
     }
 
     /// <summary>
+    /// Binds the parameter from the request's services (<c>Request.Services</c>): the generated adapter calls
+    /// <c>GetService(typeof(T))</c> on them for every request. Under <c>Kiln.Hosting</c> (<c>services.AddKiln</c>) they
+    /// are the request's dependency-injection scope, so a scoped service is a new instance per request, disposed
+    /// after the response. A required service that is not registered, or a request without services (no host set
+    /// them), is a server error (500, logged) naming the parameter; a nullable parameter or one with a
+    /// <see langword="null"/> default receives <see langword="null"/> instead.
+    /// </summary>
+    [Conditional("KILN_KEEP_ATTRIBUTES")]
+    [AttributeUsage(AttributeTargets.Parameter, Inherited = false)]
+    public sealed class ServiceAttribute : Attribute
+    {
+    }
+
+    /// <summary>
     /// Limits the annotated route (or every route of the annotated class, of classes derived from it and of classes
     /// nested in it) to <see cref="PerSecond"/> requests per second per client address, with bursts of up to
     /// <see cref="Burst"/>; excess requests get 429 with Retry-After. The nearest one wins: the method's, then the

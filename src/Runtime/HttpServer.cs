@@ -26,11 +26,13 @@ public sealed class HttpServer : IAsyncDisposable
     private readonly List<Listener> _listeners = new();
     private readonly List<Task> _acceptLoops = new();
     private readonly CancellationTokenSource _stopAccepting = new();
+    private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _lock = new();
     private ServerContext? _context;
     private ConnectionManager? _connections;
     private EpollTransport? _epoll;
     private Task? _stopTask;
+    private bool _listening;
     private EndPoint[] _bound = [];
 
     /// <summary>Creates a server that routes every request through <paramref name="router"/>.</summary>
@@ -59,6 +61,19 @@ public sealed class HttpServer : IAsyncDisposable
     /// </summary>
     public TextWriter? ErrorLog { get; set; } = StandardErrorWriter.Create();
 
+    /// <summary>
+    /// Where <c>READY=1</c> and <c>STOPPING=1</c> are sent (<c>sd_notify</c>): by default the <c>NOTIFY_SOCKET</c>
+    /// environment variable; <see langword="null"/> for nowhere.
+    /// </summary>
+    internal string? NotifySocket { get; set; } = SystemdNotify.FromEnvironment();
+
+    /// <summary>
+    /// Cancelled when graceful shutdown begins (<see cref="StopAsync"/>, or a signal in <see cref="RunAsync"/>), before
+    /// <see cref="ServerOptions.ShutdownDelay"/> and the drain: the moment to report not-ready (as
+    /// <see cref="HealthEndpoints"/> does), to end long polls and streams, and to stop taking background work.
+    /// </summary>
+    public CancellationToken Stopping => _stopping.Token;
+
     /// <summary>The addresses actually bound (port 0 resolved), valid after <see cref="StartAsync"/>.</summary>
     public IReadOnlyList<EndPoint> BoundEndPoints => _bound;
 
@@ -71,7 +86,7 @@ public sealed class HttpServer : IAsyncDisposable
     /// <summary>The connection cap in effect (the configured cap bounded by the descriptor limit).</summary>
     internal int ConnectionCapacity => _connections?.Capacity ?? 0;
 
-    /// <summary>Adds global middleware; the first added runs first. Must be called before <see cref="StartAsync"/>.</summary>
+    /// <summary>Adds global middleware; the first added runs first. Must be called before <see cref="StartAsync"/> and <see cref="CreateClient"/>.</summary>
     /// <param name="middleware">The middleware.</param>
     /// <returns>This server.</returns>
     public HttpServer Use(Middleware middleware)
@@ -85,15 +100,16 @@ public sealed class HttpServer : IAsyncDisposable
     /// <summary>Binds every listener and starts accepting connections; returns once listening.</summary>
     /// <param name="ct">Cancels binding.</param>
     /// <returns>A completed task once the listeners are bound.</returns>
-    /// <exception cref="InvalidOperationException">The options have no listener, or the server was already started.</exception>
+    /// <exception cref="InvalidOperationException">The options have no listener, or the server was already started or stopped.</exception>
     public Task StartAsync(CancellationToken ct = default)
     {
         lock (_lock)
         {
-            if (_context is not null) throw new InvalidOperationException("The server has already been started.");
-            if (_options.Listeners.Count == 0) throw new InvalidOperationException("No listener configured: call ServerOptions.Listen, ListenUnix or ListenTls.");
+            if (_listening) throw new InvalidOperationException("The server has already been started.");
+            if (_stopTask is not null) throw new InvalidOperationException("The server has been stopped.");
+            if (_options.Listeners.Count == 0) throw new InvalidOperationException("No listener configured: call ServerOptions.Listen, ListenUnix, ListenTls or ListenInherited.");
             ct.ThrowIfCancellationRequested();
-            var context = new ServerContext(_options, Pipeline.Compose(_middleware, _terminal), ErrorLog);
+            var context = _context ?? CreateContext();
             bool epoll = UsesEpoll(_options.Transport) && HasPlainListener(_options.Listeners);
             try
             {
@@ -110,13 +126,88 @@ public sealed class HttpServer : IAsyncDisposable
             var bound = new EndPoint[_listeners.Count];
             for (int i = 0; i < bound.Length; i++) bound[i] = _listeners[i].EndPoint;
             _bound = bound;
-            _connections = new ConnectionManager(context, ConnectionLimit.Effective(_options.MaxConcurrentConnections));
-            _context = context;
+            bool running = _context is not null;
+            if (!running) Publish(context);
+            _listening = true;
             foreach (var listener in _listeners)
                 _acceptLoops.Add(Task.Run(() => AcceptLoopAsync(listener)));
-            _connections.StartHeartbeat();
+            if (!running) _connections!.StartHeartbeat();
         }
+        SystemdNotify.Send(NotifySocket, "READY=1");
         return Task.CompletedTask;
+    }
+
+    private ServerContext CreateContext() => new(_options, Pipeline.Compose(_middleware, _terminal), ErrorLog);
+
+    /// <summary>Makes <paramref name="context"/> the running server's (under the lock): connections may now open.</summary>
+    private void Publish(ServerContext context)
+    {
+        _connections = new ConnectionManager(context, ConnectionLimit.Effective(_options.MaxConcurrentConnections));
+        _context = context;
+    }
+
+    /// <summary>
+    /// Creates an <see cref="HttpClient"/> whose requests this server answers in memory: no port and no listener,
+    /// but the same HTTP/1.1 connection code as a socket — the request is written as bytes, parsed, run through the
+    /// global middleware and the router (per-route middleware included), limited and timed by the
+    /// <see cref="ServerOptions"/>, and answered with the <c>Connection</c> semantics a socket client sees. For
+    /// integration tests: a malformed request comes back as its 4xx response, not as an exception.
+    /// </summary>
+    /// <remarks>
+    /// The server need not have listeners or be started: the first client starts it without binding anything, so
+    /// middleware must be added before. Each connection the client opens is one in-memory connection (the client pools and
+    /// reuses them as it would sockets); the server sees the peer as <c>127.0.0.1:0</c>. The client follows no
+    /// redirects and keeps no cookies (each response is what the server sent), its base address is
+    /// <c>http://localhost/</c>, and it fails its requests once the server has stopped. Dispose it before the server.
+    /// </remarks>
+    /// <returns>A new client; dispose it when done.</returns>
+    /// <example>
+    /// <code>
+    /// await using var server = new HttpServer(new AppRouter(), new ServerOptions());
+    /// using var client = server.CreateClient();
+    /// var response = await client.GetAsync("/accounts/42");
+    /// </code>
+    /// </example>
+    public HttpClient CreateClient()
+    {
+        lock (_lock)
+        {
+            if (_stopTask is not null) throw new InvalidOperationException("The server has been stopped.");
+            if (_context is null)
+            {
+                Publish(CreateContext());
+                _connections!.StartHeartbeat();
+            }
+        }
+        var handler = new SocketsHttpHandler
+        {
+            ConnectCallback = ConnectInMemoryAsync,
+            UseProxy = false,
+            UseCookies = false,
+            AllowAutoRedirect = false,
+        };
+        return new HttpClient(handler) { BaseAddress = new Uri("http://localhost/") };
+    }
+
+    private async ValueTask<Stream> ConnectInMemoryAsync(SocketsHttpConnectionContext connect, CancellationToken ct)
+    {
+        var connections = _connections!;
+        var context = _context!;
+        if (context.IsStopping) throw new IOException("The server has been stopped.");
+        await connections.WaitForSlotAsync(ct).ConfigureAwait(false);
+        connections.Opened();
+        var transport = new InMemoryTransport(context.InputPipeOptions, context.OutputPipeOptions);
+        var connection = new HttpConnection(context, transport, isHttps: false);
+        connections.Register(connection);
+        _ = RunInMemoryConnectionAsync(connection);
+        return transport.Client;
+    }
+
+    private async Task RunInMemoryConnectionAsync(HttpConnection connection)
+    {
+        await Task.Yield();   // return the client's stream at once
+        try { await connection.RunAsync().ConfigureAwait(false); }
+        finally { _connections!.Closed(connection); }
     }
 
     private static bool HasPlainListener(IReadOnlyList<ListenOptions> listeners)
@@ -144,7 +235,7 @@ public sealed class HttpServer : IAsyncDisposable
     /// <returns>A task that completes after shutdown.</returns>
     public async Task RunAsync(CancellationToken ct = default)
     {
-        if (_context is null) await StartAsync(ct).ConfigureAwait(false);
+        if (!Volatile.Read(ref _listening)) await StartAsync(ct).ConfigureAwait(false);
         var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         void OnSignal(PosixSignalContext context)
         {
@@ -159,11 +250,13 @@ public sealed class HttpServer : IAsyncDisposable
     }
 
     /// <summary>
-    /// Graceful shutdown: stops accepting and closes the listeners, closes idle keep-alive connections, lets
-    /// in-flight requests finish (answered with <c>Connection: close</c>) for up to
-    /// <see cref="ServerOptions.ShutdownTimeout"/>, then aborts what is left.
+    /// Graceful shutdown: cancels <see cref="Stopping"/> and answers every request from then on with
+    /// <c>Connection: close</c>; keeps accepting for <see cref="ServerOptions.ShutdownDelay"/> (0 by default); then
+    /// stops accepting and closes the listeners, closes idle keep-alive connections, lets in-flight requests finish
+    /// for up to <see cref="ServerOptions.ShutdownTimeout"/>, and aborts what is left. Sends <c>STOPPING=1</c> to
+    /// <c>NOTIFY_SOCKET</c> when one is set.
     /// </summary>
-    /// <param name="ct">Cuts the drain short (remaining connections are aborted).</param>
+    /// <param name="ct">Cuts the delay and the drain short (remaining connections are aborted).</param>
     /// <returns>A task that completes when every connection has closed.</returns>
     public Task StopAsync(CancellationToken ct = default)
     {
@@ -177,10 +270,21 @@ public sealed class HttpServer : IAsyncDisposable
     private async Task StopCoreAsync(CancellationToken ct)
     {
         var connections = _connections!;
-        _context!.BeginStopping();
+        _context!.BeginStopping();   // from now on every answer says Connection: close
+        SystemdNotify.Send(NotifySocket, "STOPPING=1");
+        try { _stopping.Cancel(); }
+        catch (AggregateException e) { _context.Log($"shutdown: a Stopping callback threw: {e.InnerException?.Message}"); }
+        if (_options.ShutdownDelay > TimeSpan.Zero)
+        {
+            // Keep accepting and answering (not-ready, Connection: close) while the load balancer notices.
+            try { await Task.Delay(_options.ShutdownDelay, ct).ConfigureAwait(false); }
+            catch (OperationCanceledException) { }
+        }
+        // End the accept loops first, then close: closing a socket with an accept still pending makes .NET disconnect
+        // it, which for a listening socket shared with other processes (an inherited one) would stop it for them all.
         _stopAccepting.Cancel();
-        foreach (var listener in _listeners) listener.Dispose();
         try { await Task.WhenAll(_acceptLoops).ConfigureAwait(false); } catch (OperationCanceledException) { }
+        foreach (var listener in _listeners) listener.Dispose();
         connections.BeginStopping();
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -208,7 +312,9 @@ public sealed class HttpServer : IAsyncDisposable
         {
             try
             {
-                await connections.WaitForSlotAsync(ct).ConfigureAwait(false);
+                var slot = connections.WaitForSlotAsync(ct);
+                if (!slot.IsCompleted && Instruments.AcceptPauses.Enabled) Instruments.AcceptPauses.Add(1);   // at the cap
+                await slot.ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -246,6 +352,8 @@ public sealed class HttpServer : IAsyncDisposable
         await Task.Yield();   // leave the accept loop at once
         var connections = _connections!;
         HttpConnection? connection = null;
+        bool counted = Instruments.ActiveConnections.Enabled;   // counted down only if counted up
+        if (counted) Instruments.ActiveConnections.Add(1);
         try
         {
             if (listener.IsTcp) socket.NoDelay = true;
@@ -274,6 +382,7 @@ public sealed class HttpServer : IAsyncDisposable
         }
         finally
         {
+            if (counted) Instruments.ActiveConnections.Add(-1);
             connections.Closed(connection);
         }
     }
@@ -284,5 +393,6 @@ public sealed class HttpServer : IAsyncDisposable
     {
         await StopAsync().ConfigureAwait(false);
         _stopAccepting.Dispose();
+        _stopping.Dispose();
     }
 }

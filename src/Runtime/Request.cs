@@ -29,6 +29,8 @@ public sealed class Request
     private Dictionary<string, object?>? _items;
     private readonly RoutePath _routePath = new();
     private IPAddress? _clientAddress;
+    private IAsyncDisposable? _disposable;
+    private List<IAsyncDisposable>? _moreDisposables;
 
     /// <summary>Creates an empty request (the server fills it; tests may use <see cref="Create"/>).</summary>
     internal Request() { }
@@ -89,6 +91,55 @@ public sealed class Request
     /// <summary>Per-request state for middleware and handlers; created on first use and cleared between requests.</summary>
     public IDictionary<string, object?> Items => _items ??= new Dictionary<string, object?>(StringComparer.Ordinal);
 
+    /// <summary>
+    /// The services of this request, from which <c>[Service]</c> parameters are resolved: under <c>Kiln.Hosting</c>
+    /// (<c>services.AddKiln</c>) the provider of a dependency-injection scope created for the request and disposed
+    /// after its response. <see langword="null"/> when no host (or middleware) set it; reset at the start of every
+    /// request.
+    /// </summary>
+    public IServiceProvider? Services { get; set; }
+
+    /// <summary>
+    /// Has <paramref name="disposable"/> disposed once this request's response has been written (or the connection
+    /// failed while answering it) — later than the handler and the middleware return, so a streamed or JSON body
+    /// written after them may still use it. Disposed in reverse order of registration; an exception from one is
+    /// logged and does not stop the others.
+    /// </summary>
+    /// <param name="disposable">What to dispose, for example a dependency-injection scope.</param>
+    public void RegisterForDispose(IAsyncDisposable disposable)
+    {
+        ArgumentNullException.ThrowIfNull(disposable);
+        if (_disposable is null) _disposable = disposable;
+        else (_moreDisposables ??= new()).Add(disposable);
+    }
+
+    /// <summary>Whether anything waits in <see cref="RegisterForDispose"/>.</summary>
+    internal bool HasDisposables => _disposable is not null;
+
+    /// <summary>Disposes what was registered for this request (newest first), each even when another throws; clears <see cref="Services"/>.</summary>
+    /// <param name="onError">Told about each exception.</param>
+    internal async ValueTask DisposeRegisteredAsync(Action<Exception> onError)
+    {
+        Services = null;
+        var more = _moreDisposables;
+        if (more is not null)
+        {
+            for (int i = more.Count - 1; i >= 0; i--)
+            {
+                try { await more[i].DisposeAsync().ConfigureAwait(false); }
+                catch (Exception e) { onError(e); }
+            }
+            more.Clear();
+        }
+        var first = _disposable;
+        _disposable = null;
+        if (first is not null)
+        {
+            try { await first.DisposeAsync().ConfigureAwait(false); }
+            catch (Exception e) { onError(e); }
+        }
+    }
+
     /// <summary>Cancelled when the client goes away or the server stops.</summary>
     public CancellationToken Aborted { get; internal set; }
 
@@ -103,6 +154,13 @@ public sealed class Request
     /// <c>MaxRequestBodySize</c>: reading past it throws <see cref="BadHttpRequestException"/> with 413).
     /// </summary>
     public Stream Body { get; internal set; } = Stream.Null;
+
+    /// <summary>
+    /// The template of the route the router matched, as written in its attribute (for example
+    /// <c>/accounts/&lt;id&gt;/history</c>); <see langword="null"/> before routing and when no route matched (404,
+    /// 405). Middleware sees it after calling <c>next</c>; it is the <c>http.route</c> of Kiln's telemetry.
+    /// </summary>
+    public string? RouteTemplate { get; internal set; }
 
     /// <summary>The route-matching state (segment offsets); generated routers read it through <see cref="Router"/>'s protected API.</summary>
     internal RoutePath Route => _routePath;
@@ -268,6 +326,8 @@ public sealed class Request
         Headers.Clear();
         _items?.Clear();
         _clientAddress = null;
+        Services = null;
+        RouteTemplate = null;
         ContentLength = null;
         HasBody = false;
         Body = Stream.Null;

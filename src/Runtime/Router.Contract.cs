@@ -281,4 +281,34 @@ public abstract partial class Router
     /// <param name="name">The parameter name.</param>
     /// <returns>The response.</returns>
     protected static HttpResponse MissingBody(string name) => HttpResponse.BadRequest($"The request body ('{name}') is required.");
+
+    /// <summary>
+    /// The exception of the generated <c>(IServiceProvider)</c> constructor when the provider has no
+    /// <paramref name="typeName"/> (a route class or a <c>[Use]</c> middleware the router needs): thrown at
+    /// start-up, naming the type and how to register it.
+    /// </summary>
+    /// <param name="typeName">The missing type, as C# names it.</param>
+    /// <returns>The exception to throw.</returns>
+    protected static InvalidOperationException MissingRouterService(string typeName) => new(
+        $"The router needs a {typeName}, but the service provider has none: register it, for example services.AddSingleton<{typeName}>(). "
+        + "Route classes and [Use] middleware are resolved once, when the router is created.");
+
+    /// <summary>
+    /// A required <c>[Service]</c> parameter: <c>request.Services.GetService(serviceType)</c>, or an
+    /// <see cref="InvalidOperationException"/> (a 500, logged) that names the parameter when the request has no
+    /// services or the type is not registered.
+    /// </summary>
+    /// <param name="request">The request.</param>
+    /// <param name="serviceType">The parameter's type.</param>
+    /// <param name="parameter">The parameter's name, for the message.</param>
+    /// <param name="typeName">The type as C# names it, for the message.</param>
+    /// <returns>The service.</returns>
+    protected static object RequiredService(Request request, Type serviceType, string parameter, string typeName)
+    {
+        var services = request.Services ?? throw new InvalidOperationException(
+            $"The [Service] parameter '{parameter}' ({typeName}) needs Request.Services, but this request has none: run the app "
+            + "under Kiln.Hosting (services.AddKiln<TRouter>()), or set Request.Services in a middleware.");
+        return services.GetService(serviceType) ?? throw new InvalidOperationException(
+            $"The [Service] parameter '{parameter}' needs a {typeName}, but none is registered: register it, for example services.AddScoped<{typeName}>().");
+    }
 }

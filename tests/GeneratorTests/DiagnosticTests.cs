@@ -279,6 +279,32 @@ public partial class DiagnosticTests
         "Parameter 'id' of Things.Get could come from the route template (<id>) and [Query]; keep exactly one source attribute");
 
     [Fact]
+    public void KILN026_service_parameter_of_a_value_type() => AssertSingle("""
+        namespace App;
+
+        public static class Quotas
+        {
+            [Get("/quota")]
+            public static string Quota([Service] int [|limit|]) => limit.ToString();
+        }
+        """, "KILN026",
+        "Parameter 'limit' of Quotas.Quota is [Service] but its type int is a value type; services are objects registered by type (AddSingleton/AddScoped take classes): inject a class or interface that holds the value, or bind it from the route, query or a header");
+
+    [Fact]
+    public void KILN013_service_parameter_with_another_source() => AssertSingle("""
+        namespace App;
+
+        public sealed class Clock;
+
+        public static class Times
+        {
+            [Get("/time")]
+            public static string Time([Service, Query] Clock [|clock|]) => "";
+        }
+        """, "KILN013",
+        "Parameter 'clock' of Times.Time could come from [Service] and [Query]; keep exactly one source attribute");
+
+    [Fact]
     public void KILN014_use_of_a_middleware_the_router_cannot_name() => AssertSingle("""
         namespace App;
 

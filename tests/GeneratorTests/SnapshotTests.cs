@@ -33,6 +33,25 @@ public class SnapshotTests
         }
         """;
 
+    private const string Services = """
+        namespace Shop;
+
+        public interface IClock { DateTimeOffset Now { get; } }
+        public sealed class Orders { public int Count => 0; }
+
+        public sealed class Audit : IMiddleware
+        {
+            public ValueTask<HttpResponse> InvokeAsync(Request request, Handler next) => next(request);
+        }
+
+        [Use<Audit>]
+        public sealed class OrderApi(Orders orders)
+        {
+            [Get("/orders/count")]
+            public string Count([Service] IClock clock, [Service] Orders? maybe) => orders.Count + " at " + clock.Now.ToString("O");
+        }
+        """;
+
     private const string Precedence = """
         namespace Shop;
 
@@ -54,6 +73,12 @@ public class SnapshotTests
 
     [Fact]
     public void Accounts_api_adapters() => Snapshot.Verify(Generate(AccountsApi, "AppRouter.Adapters.g.cs"), "AccountsApi.Adapters");
+
+    [Fact]
+    public void Services_router_shell() => Snapshot.Verify(Generate(Services, "AppRouter.g.cs"), "Services.Router");
+
+    [Fact]
+    public void Services_adapters() => Snapshot.Verify(Generate(Services, "AppRouter.Adapters.g.cs"), "Services.Adapters");
 
     [Fact]
     public void Accounts_api_matcher() => Snapshot.Verify(Generate(AccountsApi, "AppRouter.Matcher.g.cs"), "AccountsApi.Matcher");

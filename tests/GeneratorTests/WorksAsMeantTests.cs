@@ -275,8 +275,10 @@ public class WorksAsMeantTests
             """);
         var type = assembly.GetType("Kiln.Generated.AppRouter")!;
         Assert.True(type.IsPublic);
-        var constructor = Assert.Single(type.GetConstructors(System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic));
+        var constructors = type.GetConstructors(System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic);
+        var constructor = Assert.Single(constructors, c => c.GetParameters() is not [{ ParameterType: var p }] || p != typeof(IServiceProvider));
         Assert.True(constructor.IsAssembly, "the constructor takes internal types, so it is internal");
+        Assert.True(Assert.Single(constructors, c => c != constructor).IsPublic, "the IServiceProvider constructor names no internal type, so it stays public");
         var router = (Router)constructor.Invoke(new[] { GeneratorHarness.New(assembly, "Inside.Things"), GeneratorHarness.New(assembly, "Inside.Audit") });
         var response = await router.SendAsync("GET", "/things");
         Assert.Equal((200, "things", "yes"), (response.Status, response.Body, response.Header("X-Audit")));
@@ -286,6 +288,8 @@ public class WorksAsMeantTests
     public void Public_route_classes_keep_a_public_constructor()
     {
         var type = s_assembly.Value.GetType("Kiln.Generated.AppRouter")!;
-        Assert.True(Assert.Single(type.GetConstructors()).IsPublic);
+        var constructors = type.GetConstructors();
+        Assert.Equal(2, constructors.Length);   // the route classes and middleware, and IServiceProvider
+        Assert.All(constructors, c => Assert.True(c.IsPublic));
     }
 }

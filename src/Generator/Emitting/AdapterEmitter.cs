@@ -185,6 +185,14 @@ namespace Kiln.Generator.Emitting
                     string property = p.Source == ParameterSource.RemoteEndPoint ? "RemoteEndPoint" : "LocalEndPoint";
                     w.Line("var " + Local(p) + " = request." + property + " as " + p.TypeName + ";");
                     return;
+                case ParameterSource.Service:
+                    // One GetService(typeof(T)) per request on the request's services (its DI scope under a host).
+                    if (p.IsOptional)
+                        w.Line("var " + Local(p) + " = request.Services?.GetService(typeof(" + p.TypeName + ")) as " + p.TypeName + ";");
+                    else
+                        w.Line("var " + Local(p) + " = (" + p.TypeName + ")RequiredService(request, typeof(" + p.TypeName + "), "
+                            + SourceWriter.Literal(p.Name) + ", " + SourceWriter.Literal(Names.Display(p.TypeName)) + ");");
+                    return;
                 case ParameterSource.Route:
                     EmitRouteValue(w, p, route.Values.First(v => v.Name == p.Name), router, patternSegments);
                     return;

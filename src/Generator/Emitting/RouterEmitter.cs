@@ -17,7 +17,7 @@ namespace Kiln.Generator.Emitting
             w.Line("/// to <c>HttpServer</c>; <see cref=\"Routes\"/> lists the table.");
             w.Line("/// </summary>");
             string modifiers = router.IsUserDeclared ? "" : router.Accessibility + " sealed ";
-            w.Open(modifiers + "partial class " + router.ClassName + " : " + Names.Router);
+            w.Open(modifiers + "partial class " + router.ClassName + " : " + Names.Router + ", " + Names.RouterFactory + "<" + router.ClassName + ">");
             w.Line("private readonly " + Names.Endpoint + "[] _routes;");
             foreach (var argument in router.ConstructorArguments)
                 w.Line("private readonly " + argument.TypeName + " " + Names.Field(argument) + ";");
@@ -56,11 +56,52 @@ namespace Kiln.Generator.Emitting
             w.Close();
             w.Line();
 
+            router.EmitServiceConstructor(w);
+            w.Line();
+
             w.Line("/// <inheritdoc/>");
             w.Line("public override global::System.Collections.Generic.IReadOnlyList<" + Names.Endpoint + "> Routes => _routes;");
             w.Close();
             if (router.Namespace is not null) w.Close();
             return w.ToString();
+        }
+
+        /// <summary>
+        /// The constructor that takes every route class and middleware from an <c>IServiceProvider</c> (one generated
+        /// <c>GetService(typeof(T))</c> per argument, no reflection), and the <c>IRouterFactory</c> member that calls it.
+        /// </summary>
+        private static void EmitServiceConstructor(this RouterModel router, SourceWriter w)
+        {
+            var arguments = router.ConstructorArguments;
+            w.Line("/// <summary>");
+            w.Line("/// Creates the router with " + (arguments.Count == 0 ? "nothing from the container (it needs no instances)" : "its route classes and middleware from <paramref name=\"services\"/>, resolved once, now") + ".");
+            w.Line("/// </summary>");
+            w.Line("/// <param name=\"services\">The application's services (the root provider).</param>");
+            if (arguments.Count > 0)
+                w.Line("/// <exception cref=\"global::System.InvalidOperationException\">A route class or middleware type is not registered (the message names it).</exception>");
+            if (arguments.Count == 0)
+            {
+                w.Open("public " + router.ClassName + "(global::System.IServiceProvider services) : this()");
+                w.Line("global::System.ArgumentNullException.ThrowIfNull(services);");
+                w.Close();
+            }
+            else
+            {
+                w.Line("public " + router.ClassName + "(global::System.IServiceProvider services)");
+                w.Line("    : this(");
+                for (int i = 0; i < arguments.Count; i++)
+                {
+                    var a = arguments[i];
+                    w.Line("        (" + a.TypeName + ")KilnResolve(services, typeof(" + a.TypeName + "), " + SourceWriter.Literal(Names.Display(a.TypeName)) + ")" + (i + 1 < arguments.Count ? "," : ")"));
+                }
+                w.Line("{");
+                w.Line("}");
+                w.Line();
+                w.Line("private static object KilnResolve(global::System.IServiceProvider services, global::System.Type type, string name)");
+                w.Line("    => (services ?? throw new global::System.ArgumentNullException(nameof(services))).GetService(type) ?? throw MissingRouterService(name);");
+            }
+            w.Line();
+            w.Line("static " + router.ClassName + " " + Names.RouterFactory + "<" + router.ClassName + ">.Create(global::System.IServiceProvider services) => new(services);");
         }
     }
 }

@@ -134,8 +134,12 @@ namespace Kiln.Generator.Parsing
                 RateLimit: rateLimit,
                 JsonTypes: jsonTypes.ToEquatableArray(),
                 InternalTypes: InternalWiringTypes(method, middleware),
+                IsPublic: method.DeclaredAccessibility == Accessibility.Public && IsPublic(method.ContainingType),
                 IsValid: !diagnostics.Any(d => Diagnostics.IsError(d.Id)));   // warnings leave the method in the router
             var sites = templates.Select(t => new RouteSite(t.Attribute.Location, t.Attribute.TemplateOrArgument)).ToEquatableArray();
+            if (model.IsValid && UrlBuilderNames.For(model, out var unnamed) is null && unnamed is { } why)
+                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.UnnamedUrlBuilders, sites[why.Route].Attribute, display,
+                    model.Routes.Count.ToString(CultureInfo.InvariantCulture), "Urls." + containing.Name + "." + method.Name, why.Reason));
             return new ParsedMethod(model, sites, diagnostics.Distinct().ToEquatableArray());
         }
 
@@ -309,6 +313,8 @@ namespace Kiln.Generator.Parsing
                     sources.Add((ParameterSource.Header, a.ConstructorArguments.Length == 1 ? a.ConstructorArguments[0].Value as string : null));
                 else if (KnownTypes.Is(a.AttributeClass, "Kiln.BodyAttribute"))
                     sources.Add((ParameterSource.Body, null));
+                else if (KnownTypes.Is(a.AttributeClass, "Kiln.ServiceAttribute"))
+                    sources.Add((ParameterSource.Service, null));
             }
             bool inTemplate = routeNames.Contains(p.Name);
             if (sources.Count + (inTemplate ? 1 : 0) > 1)
@@ -351,6 +357,17 @@ namespace Kiln.Generator.Parsing
             }
 
             var (source, key) = sources[0];
+            if (source == ParameterSource.Service)
+            {
+                if (p.Type.IsValueType)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(Diagnostics.ServiceOfValueType, location, p.Name, display, p.Type.ToDisplayString(KnownTypes.Short)));
+                    return null;
+                }
+                // A null default or a nullable annotation makes the service optional: null when it is not registered.
+                bool optionalService = nullableReference || p.HasExplicitDefaultValue;
+                return new ParameterModel(p.Name, KnownTypes.FullName(unwrapped), ParameterSource.Service, "", null, optionalService, null, false, null, BodyKind.None);
+            }
             switch (source)
             {
                 case ParameterSource.Query:

@@ -8,7 +8,7 @@ namespace Kiln.Generated
     /// The router generated from this project's route methods (4 routes). Construct it once and pass it
     /// to <c>HttpServer</c>; <see cref="Routes"/> lists the table.
     /// </summary>
-    public sealed partial class AppRouter : global::Kiln.Router
+    public sealed partial class AppRouter : global::Kiln.Router, global::Kiln.IRouterFactory<AppRouter>
     {
         private readonly global::Kiln.Endpoint[] _routes;
         private readonly global::Bank.AccountStore _accountStore;
@@ -32,6 +32,22 @@ namespace Kiln.Generated
                 new("GET", "/accounts/<id>", handlers[3], "AccountStore.Get"),
             };
         }
+
+        /// <summary>
+        /// Creates the router with its route classes and middleware from <paramref name="services"/>, resolved once, now.
+        /// </summary>
+        /// <param name="services">The application's services (the root provider).</param>
+        /// <exception cref="global::System.InvalidOperationException">A route class or middleware type is not registered (the message names it).</exception>
+        public AppRouter(global::System.IServiceProvider services)
+            : this(
+                (global::Bank.AccountStore)KilnResolve(services, typeof(global::Bank.AccountStore), "Bank.AccountStore"))
+        {
+        }
+
+        private static object KilnResolve(global::System.IServiceProvider services, global::System.Type type, string name)
+            => (services ?? throw new global::System.ArgumentNullException(nameof(services))).GetService(type) ?? throw MissingRouterService(name);
+
+        static AppRouter global::Kiln.IRouterFactory<AppRouter>.Create(global::System.IServiceProvider services) => new(services);
 
         /// <inheritdoc/>
         public override global::System.Collections.Generic.IReadOnlyList<global::Kiln.Endpoint> Routes => _routes;

@@ -8,7 +8,7 @@ namespace Kiln.Generated
     /// The router generated from this project's route methods (5 routes). Construct it once and pass it
     /// to <c>HttpServer</c>; <see cref="Routes"/> lists the table.
     /// </summary>
-    public sealed partial class AppRouter : global::Kiln.Router
+    public sealed partial class AppRouter : global::Kiln.Router, global::Kiln.IRouterFactory<AppRouter>
     {
         private readonly global::Kiln.Endpoint[] _routes;
 
@@ -31,6 +31,17 @@ namespace Kiln.Generated
                 new("POST", "/files/<name>", handlers[4], "Files.Upload"),
             };
         }
+
+        /// <summary>
+        /// Creates the router with nothing from the container (it needs no instances).
+        /// </summary>
+        /// <param name="services">The application's services (the root provider).</param>
+        public AppRouter(global::System.IServiceProvider services) : this()
+        {
+            global::System.ArgumentNullException.ThrowIfNull(services);
+        }
+
+        static AppRouter global::Kiln.IRouterFactory<AppRouter>.Create(global::System.IServiceProvider services) => new(services);
 
         /// <inheritdoc/>
         public override global::System.Collections.Generic.IReadOnlyList<global::Kiln.Endpoint> Routes => _routes;

@@ -6,21 +6,21 @@ using Kiln.Generated;
 namespace KilnApi._1.Tests;
 
 /// <summary>
-/// The API behind the real server: each test class instance starts an HttpServer on a free loopback port with the
-/// generated router and talks to it with HttpClient, so routing, binding and JSON are tested as clients see them.
+/// The API behind the real server: each test class instance creates an HttpServer with the generated router and
+/// talks to it with the HttpClient from <see cref="HttpServer.CreateClient"/>, which the server answers in memory
+/// through its real HTTP/1.1 connection code (no port, no listener) — so routing, binding, middleware and JSON are
+/// tested as clients see them.
 /// </summary>
 public sealed class TodoApiTests : IAsyncLifetime
 {
     private HttpServer _server = null!;
     private HttpClient _client = null!;
 
-    public async Task InitializeAsync()
+    public Task InitializeAsync()
     {
-        var options = new ServerOptions();
-        options.Listen(IPAddress.Loopback, 0);   // port 0: the system picks a free port
-        _server = new HttpServer(new AppRouter(new TodoStore()), options);
-        await _server.StartAsync();
-        _client = new HttpClient { BaseAddress = new Uri($"http://{_server.BoundEndPoints[0]}") };
+        _server = new HttpServer(new AppRouter(new TodoStore()), new ServerOptions());
+        _client = _server.CreateClient();
+        return Task.CompletedTask;
     }
 
     public async Task DisposeAsync()
@@ -62,6 +62,14 @@ public sealed class TodoApiTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("title is required.", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Answers_malformed_json_with_400()
+    {
+        var response = await _client.PostAsync("/todos", new StringContent("{\"title\": ", System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
     }
 
     [Fact]
