@@ -9,13 +9,15 @@ root=$(git rev-parse --show-toplevel)
 base=$1
 head=${2:-HEAD}
 work=$(mktemp -d)
-dotnet build -c Release -v q -nologo "$root/bench/ApiSurface" -o "$work/tool" >/dev/null
+# Builds quietly; on failure shows the build output.
+build() { local out; out=$(dotnet build -c Release -v q -nologo "$@" 2>&1) || { echo "$out" >&2; echo "build failed: $*" >&2; exit 1; }; }
+build "$root/bench/ApiSurface" -o "$work/tool"
 for rev in "$base" "$head"; do
     name=$(git -C "$root" rev-parse --short "$rev")
     mkdir -p "$work/$name/tree"
     git -C "$root" archive "$rev" | tar -x -C "$work/$name/tree"
     for project in src/Runtime/Kiln.csproj src/Attributes/Kiln.Attributes.csproj; do
-        dotnet build -c Release -v q -nologo "$work/$name/tree/$project" -o "$work/$name/out" >/dev/null
+        build "$work/$name/tree/$project" -o "$work/$name/out"
     done
     dotnet "$work/tool/Kiln.ApiSurface.dll" "$work/$name/out/Kiln.dll" "$work/$name/out/Kiln.Attributes.dll" > "$work/$name.txt"
 done
