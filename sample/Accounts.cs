@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Kiln;
+using Kiln.Generated;
 
 namespace Sample;
 
@@ -68,7 +69,7 @@ public sealed class AccountStore
         if (string.IsNullOrWhiteSpace(account.Owner)) return HttpResponse.BadRequest("owner is required.");
         var created = new Account(Interlocked.Increment(ref _nextId), account.Owner, account.InitialDeposit);
         _accounts[created.Id] = created;
-        var response = HttpResponse.Created("/accounts/" + created.Id, created, SampleJson.Default.Account);
+        var response = HttpResponse.Created(AppRouter.Urls.AccountStore.Get(created.Id), created, SampleJson.Default.Account);
         return requestId is null ? response : response.WithHeader("X-Request-Id", requestId);
     }
 

@@ -32,6 +32,13 @@ public sealed class Site(StaticFiles files)
     [Get("/health")]
     public static string Health() => "ok";
 
+    /// <summary>
+    /// <c>GET /whoami</c>: the client address and scheme as the application sees them (after a trusted proxy's
+    /// forwarding headers), and which process answered — for checking a load-balanced deployment.
+    /// </summary>
+    [Get("/whoami")]
+    public static string WhoAmI(Request request) => $"{request.ClientAddress} {request.Scheme} {Environment.ProcessId}";
+
     /// <summary><c>GET /files/&lt;*path&gt;</c>: a file from wwwroot (ETag, ranges, traversal-safe).</summary>
     [Get("/files/<*path>")]
     public ValueTask<HttpResponse> File(string path, Request request) => files.ServeAsync(request, path);

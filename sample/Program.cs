@@ -13,6 +13,11 @@ var apiKey = Environment.GetEnvironmentVariable("KILN_SAMPLE_API_KEY") ?? "let-m
 var router = new AppRouter(store, new Admin(store), new Site(files), new ApiKeyMiddleware(apiKey));
 
 await using var server = new HttpServer(router, options);
+// Readiness (/health/ready: 503 once shutdown begins) and liveness (/health/live) probes, ahead of everything else.
+server.UseHealthEndpoints();
+// Behind a reverse proxy: believe its X-Forwarded-For/-Proto, and only its (KILN_TRUSTED_PROXIES=127.0.0.1,10.0.0.0/8).
+if (Environment.GetEnvironmentVariable("KILN_TRUSTED_PROXIES") is { Length: > 0 } proxies)
+    server.UseForwardedHeaders(proxies.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 server.UseLogging(Console.Out)
       .UseCompression();
 

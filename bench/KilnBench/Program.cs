@@ -2,6 +2,7 @@
 //   dotnet run -c Release --project bench/KilnBench -- --urls http://127.0.0.1:5002 [--transport epoll|sockets]
 //   dotnet run -c Release --project bench/KilnBench -- --alloc [/plaintext] [requests] [depth]
 //   dotnet run -c Release --project bench/KilnBench -- --alloc-host [/plaintext|/scoped] [requests] [depth] [--access-log]
+//   dotnet run -c Release --project bench/KilnBench -- --telemetry-cost [/plaintext] [requests per round] [rounds]
 using Kiln;
 using Kiln.LoadBench;
 
@@ -18,6 +19,14 @@ if (args.Length > 0 && args[0] == "--alloc")
     int requests = args.Length > 2 ? int.Parse(args[2]) : 100_000;
     int depth = args.Length > 3 ? int.Parse(args[3]) : 1;
     return await AllocationCheck.RunAsync(path, requests, depth);
+}
+
+if (args.Length > 0 && args[0] == "--telemetry-cost")
+{
+    string path = args.Length > 1 ? args[1] : "/plaintext";
+    int requests = args.Length > 2 ? int.Parse(args[2]) : 50_000;
+    int rounds = args.Length > 3 ? int.Parse(args[3]) : 6;
+    return await TelemetryCost.RunAsync(path, requests, rounds);
 }
 
 var options = ServerOptions.FromArgs(args, defaultPort: 5002);

@@ -8,6 +8,7 @@
 # Apps (all net10.0, Release, linux-x64, PublishAot):
 #   kiln    bench/footprint/Minimal      HttpServer + generated router: GET /plaintext, GET /json
 #   aspnet  bench/footprint/AspNetSlim   WebApplication.CreateSlimBuilder with the same two routes and bodies
+#   floor   bench/footprint/Floor        no framework: bind, accept synchronously, fixed answer (the runtime's own cost)
 #   sample  sample/                      the sample app (static files, compression, logging, JSON, middleware)
 #
 # Each start is timed by probe.c (compiled here with cc): the clock starts right before posix_spawn of the binary
@@ -31,8 +32,8 @@ PORT=${PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1"
 out=$root/artifacts/footprint
 mkdir -p "$out"
 
-project_of() { case $1 in kiln) echo bench/footprint/Minimal ;; aspnet) echo bench/footprint/AspNetSlim ;; sample) echo sample ;; esac; }
-binary_of() { case $1 in kiln) echo "$out/kiln/kiln-minimal" ;; aspnet) echo "$out/aspnet/aspnet-slim" ;; sample) echo "$out/sample/kiln-sample" ;; esac; }
+project_of() { case $1 in floor) echo bench/footprint/Floor ;; kiln) echo bench/footprint/Minimal ;; aspnet) echo bench/footprint/AspNetSlim ;; sample) echo sample ;; esac; }
+binary_of() { case $1 in floor) echo "$out/floor/floor" ;; kiln) echo "$out/kiln/kiln-minimal" ;; aspnet) echo "$out/aspnet/aspnet-slim" ;; sample) echo "$out/sample/kiln-sample" ;; esac; }
 paths_of() { case $1 in sample) echo "/health /accounts/42" ;; *) echo "/plaintext /json" ;; esac; }
 
 publish() {
@@ -44,7 +45,7 @@ publish() {
   esac
   echo "publishing $app ($project ${args[*]})" >&2
   rm -rf "${out:?}/$app"
-  find "$project/obj" -name '*.mstat' -delete 2>/dev/null || true
+  rm -rf "$project"/obj/Release/net10.0/linux-x64/native   # ILC reruns and writes a fresh .mstat
   local log
   log=$(mktemp)
   if ! dotnet publish "$project" -c Release -r linux-x64 -o "$out/$app" -nologo "${args[@]}" >"$log" 2>&1; then
@@ -89,7 +90,7 @@ python3 - "$results" "$STARTS" "$sizes" <<'PY'
 import statistics as st, sys
 rows = [l.split() for l in open(sys.argv[1])]
 sizes = dict(l.split() for l in sys.argv[3].splitlines())   # in APPS order
-names = {"kiln": "Kiln minimal", "aspnet": "ASP.NET Core slim", "sample": "Kiln sample"}
+names = {"floor": "floor (socket + fixed answer)", "kiln": "Kiln minimal", "aspnet": "ASP.NET Core slim", "sample": "Kiln sample"}
 runs = {}
 for app, rnd, ms, rss1, *rest in rows:
     runs.setdefault(app, {})[int(rnd)] = (float(ms), int(rss1), int(rest[-1]) if rest else int(rss1))

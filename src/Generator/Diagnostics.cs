@@ -93,6 +93,8 @@ namespace Kiln.Generator
 
         public static readonly DiagnosticDescriptor ServiceOfValueType = Error("KILN026", "[Service] parameter of a value type",
             "Parameter '{0}' of {1} is [Service] but its type {2} is a value type; services are objects registered by type (AddSingleton/AddScoped take classes): inject a class or interface that holds the value, or bind it from the route, query or a header", Binding);
+        public static readonly DiagnosticDescriptor UnnamedUrlBuilders = Warning("KILN040", "Routes of one method need distinct names for their URL builders",
+            "{0} has {1} routes, so its URL builders are named by each route's Name ({2}.<Name>(...)), but {3}; give every route of the method a distinct Name that is a C# identifier (for example Name = \"ByLogin\"); until then {2} has no URL builders", Routing);
 
         public static readonly DiagnosticDescriptor NoRoutes = Warning("KILN030", "No route methods",
             "{0} has no routes: no method in this project has a route attribute, so it answers 404 to every request; add one, for example [Get(\"/hello\")] public static string Hello() => \"Hello\";", Routing);
@@ -112,7 +114,7 @@ namespace Kiln.Generator
             UnparsableRouteType, InvalidMethodToken, DuplicateRoute, AmbiguousRoutes, UnsupportedParameter, UnsupportedReturnType,
             InaccessibleMethod, MissingJsonTypeInfo, AmbiguousParameterSource, NotAMiddleware, RouteTableTooComplex,
             InvalidRouterDeclaration, MultipleBodyParameters, NotARouteMethod, BodyOnBodilessMethod, BodyOnDelete, MethodTokenCase,
-            ForeignTemplateSyntax, DefaultNeverApplies, InvalidRateLimit, UnroutableMethod, ServiceOfValueType, NoRoutes,
+            ForeignTemplateSyntax, DefaultNeverApplies, InvalidRateLimit, UnroutableMethod, ServiceOfValueType, UnnamedUrlBuilders, NoRoutes,
         };
     }
 }

@@ -67,6 +67,7 @@ namespace Kiln.Generator
                 spc.AddSource(model.ClassName + ".g.cs", RouterEmitter.Emit(model));
                 spc.AddSource(model.ClassName + ".Matcher.g.cs", MatcherEmitter.Emit(model));
                 spc.AddSource(model.ClassName + ".Adapters.g.cs", AdapterEmitter.Emit(model));
+                spc.AddSource(model.ClassName + ".Urls.g.cs", UrlEmitter.Emit(model));
             });
 
             var methodDiagnostics = parsedMethods

@@ -26,6 +26,7 @@ public sealed class HttpServer : IAsyncDisposable
     private readonly List<Listener> _listeners = new();
     private readonly List<Task> _acceptLoops = new();
     private readonly CancellationTokenSource _stopAccepting = new();
+    private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _lock = new();
     private ServerContext? _context;
     private ConnectionManager? _connections;
@@ -60,6 +61,19 @@ public sealed class HttpServer : IAsyncDisposable
     /// </summary>
     public TextWriter? ErrorLog { get; set; } = StandardErrorWriter.Create();
 
+    /// <summary>
+    /// Where <c>READY=1</c> and <c>STOPPING=1</c> are sent (<c>sd_notify</c>): by default the <c>NOTIFY_SOCKET</c>
+    /// environment variable; <see langword="null"/> for nowhere.
+    /// </summary>
+    internal string? NotifySocket { get; set; } = SystemdNotify.FromEnvironment();
+
+    /// <summary>
+    /// Cancelled when graceful shutdown begins (<see cref="StopAsync"/>, or a signal in <see cref="RunAsync"/>), before
+    /// <see cref="ServerOptions.ShutdownDelay"/> and the drain: the moment to report not-ready (as
+    /// <see cref="HealthEndpoints"/> does), to end long polls and streams, and to stop taking background work.
+    /// </summary>
+    public CancellationToken Stopping => _stopping.Token;
+
     /// <summary>The addresses actually bound (port 0 resolved), valid after <see cref="StartAsync"/>.</summary>
     public IReadOnlyList<EndPoint> BoundEndPoints => _bound;
 
@@ -93,7 +107,7 @@ public sealed class HttpServer : IAsyncDisposable
         {
             if (_listening) throw new InvalidOperationException("The server has already been started.");
             if (_stopTask is not null) throw new InvalidOperationException("The server has been stopped.");
-            if (_options.Listeners.Count == 0) throw new InvalidOperationException("No listener configured: call ServerOptions.Listen, ListenUnix or ListenTls.");
+            if (_options.Listeners.Count == 0) throw new InvalidOperationException("No listener configured: call ServerOptions.Listen, ListenUnix, ListenTls or ListenInherited.");
             ct.ThrowIfCancellationRequested();
             var context = _context ?? CreateContext();
             bool epoll = UsesEpoll(_options.Transport) && HasPlainListener(_options.Listeners);
@@ -119,6 +133,7 @@ public sealed class HttpServer : IAsyncDisposable
                 _acceptLoops.Add(Task.Run(() => AcceptLoopAsync(listener)));
             if (!running) _connections!.StartHeartbeat();
         }
+        SystemdNotify.Send(NotifySocket, "READY=1");
         return Task.CompletedTask;
     }
 
@@ -235,11 +250,13 @@ public sealed class HttpServer : IAsyncDisposable
     }
 
     /// <summary>
-    /// Graceful shutdown: stops accepting and closes the listeners, closes idle keep-alive connections, lets
-    /// in-flight requests finish (answered with <c>Connection: close</c>) for up to
-    /// <see cref="ServerOptions.ShutdownTimeout"/>, then aborts what is left.
+    /// Graceful shutdown: cancels <see cref="Stopping"/> and answers every request from then on with
+    /// <c>Connection: close</c>; keeps accepting for <see cref="ServerOptions.ShutdownDelay"/> (0 by default); then
+    /// stops accepting and closes the listeners, closes idle keep-alive connections, lets in-flight requests finish
+    /// for up to <see cref="ServerOptions.ShutdownTimeout"/>, and aborts what is left. Sends <c>STOPPING=1</c> to
+    /// <c>NOTIFY_SOCKET</c> when one is set.
     /// </summary>
-    /// <param name="ct">Cuts the drain short (remaining connections are aborted).</param>
+    /// <param name="ct">Cuts the delay and the drain short (remaining connections are aborted).</param>
     /// <returns>A task that completes when every connection has closed.</returns>
     public Task StopAsync(CancellationToken ct = default)
     {
@@ -253,10 +270,21 @@ public sealed class HttpServer : IAsyncDisposable
     private async Task StopCoreAsync(CancellationToken ct)
     {
         var connections = _connections!;
-        _context!.BeginStopping();
+        _context!.BeginStopping();   // from now on every answer says Connection: close
+        SystemdNotify.Send(NotifySocket, "STOPPING=1");
+        try { _stopping.Cancel(); }
+        catch (AggregateException e) { _context.Log($"shutdown: a Stopping callback threw: {e.InnerException?.Message}"); }
+        if (_options.ShutdownDelay > TimeSpan.Zero)
+        {
+            // Keep accepting and answering (not-ready, Connection: close) while the load balancer notices.
+            try { await Task.Delay(_options.ShutdownDelay, ct).ConfigureAwait(false); }
+            catch (OperationCanceledException) { }
+        }
+        // End the accept loops first, then close: closing a socket with an accept still pending makes .NET disconnect
+        // it, which for a listening socket shared with other processes (an inherited one) would stop it for them all.
         _stopAccepting.Cancel();
-        foreach (var listener in _listeners) listener.Dispose();
         try { await Task.WhenAll(_acceptLoops).ConfigureAwait(false); } catch (OperationCanceledException) { }
+        foreach (var listener in _listeners) listener.Dispose();
         connections.BeginStopping();
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -284,7 +312,9 @@ public sealed class HttpServer : IAsyncDisposable
         {
             try
             {
-                await connections.WaitForSlotAsync(ct).ConfigureAwait(false);
+                var slot = connections.WaitForSlotAsync(ct);
+                if (!slot.IsCompleted && Instruments.AcceptPauses.Enabled) Instruments.AcceptPauses.Add(1);   // at the cap
+                await slot.ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -322,6 +352,8 @@ public sealed class HttpServer : IAsyncDisposable
         await Task.Yield();   // leave the accept loop at once
         var connections = _connections!;
         HttpConnection? connection = null;
+        bool counted = Instruments.ActiveConnections.Enabled;   // counted down only if counted up
+        if (counted) Instruments.ActiveConnections.Add(1);
         try
         {
             if (listener.IsTcp) socket.NoDelay = true;
@@ -350,6 +382,7 @@ public sealed class HttpServer : IAsyncDisposable
         }
         finally
         {
+            if (counted) Instruments.ActiveConnections.Add(-1);
             connections.Closed(connection);
         }
     }
@@ -360,5 +393,6 @@ public sealed class HttpServer : IAsyncDisposable
     {
         await StopAsync().ConfigureAwait(false);
         _stopAccepting.Dispose();
+        _stopping.Dispose();
     }
 }

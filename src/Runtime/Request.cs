@@ -155,6 +155,13 @@ public sealed class Request
     /// </summary>
     public Stream Body { get; internal set; } = Stream.Null;
 
+    /// <summary>
+    /// The template of the route the router matched, as written in its attribute (for example
+    /// <c>/accounts/&lt;id&gt;/history</c>); <see langword="null"/> before routing and when no route matched (404,
+    /// 405). Middleware sees it after calling <c>next</c>; it is the <c>http.route</c> of Kiln's telemetry.
+    /// </summary>
+    public string? RouteTemplate { get; internal set; }
+
     /// <summary>The route-matching state (segment offsets); generated routers read it through <see cref="Router"/>'s protected API.</summary>
     internal RoutePath Route => _routePath;
 
@@ -320,6 +327,7 @@ public sealed class Request
         _items?.Clear();
         _clientAddress = null;
         Services = null;
+        RouteTemplate = null;
         ContentLength = null;
         HasBody = false;
         Body = Stream.Null;

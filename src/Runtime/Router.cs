@@ -14,6 +14,7 @@ public abstract partial class Router
 {
     private Handler? _handler;
     private Handler[] _handlers = [];
+    private string[]? _templates;   // Routes' templates by route ID, read once from the generated table
 
     /// <summary>Creates the router (generated routers only: the matcher and adapters are emitted into the subclass).</summary>
     protected Router()
@@ -37,9 +38,27 @@ public abstract partial class Router
     {
         if (!request.TryGetRoutePath(out var path)) return new(HttpResponse.BadRequest("Malformed request path."));
         var match = Match(path, request.Route, request.Method);
-        if (match.IsRoute) return _handlers[match.Id](request);
+        if (match.IsRoute)
+        {
+            request.RouteTemplate = Template(match.Id);
+            return _handlers[match.Id](request);
+        }
         if (match.Allow is { } allow) return new(NotAllowed(request, allow));
         return new(NoRoute(request, path));
+    }
+
+    /// <summary>The template of route <paramref name="id"/>, from the generated route table (whose row <c>id</c> it is).</summary>
+    private string? Template(int id)
+    {
+        var templates = _templates ??= TemplatesOf(Routes);
+        return (uint)id < (uint)templates.Length ? templates[id] : null;
+    }
+
+    private static string[] TemplatesOf(IReadOnlyList<Endpoint> routes)
+    {
+        var templates = new string[routes.Count];
+        for (int i = 0; i < templates.Length; i++) templates[i] = routes[i].Template;
+        return templates;
     }
 
     /// <summary>Runs the generated matcher on a normalized path, recording segment boundaries in <paramref name="route"/>.</summary>

@@ -55,6 +55,38 @@ public sealed class ServerOptions
         _listeners.Add(new ListenOptions(new IPEndPoint(address, port), new TlsHandshake(certificate)));
     }
 
+    /// <summary>
+    /// Listens on a socket the process inherited already bound and listening — from systemd socket activation or a
+    /// supervisor that holds the port (see <see cref="ListenInheritedSockets()"/> and <c>docs/deploy.md</c>). TCP and
+    /// Unix-domain stream sockets are accepted on both transports. The server takes the descriptor over and closes it
+    /// on stop (it stays inheritable, as it came: .NET then never disconnects it, since other processes may share it); the socket itself, with the connections queued in its backlog, lives on in
+    /// every other process that holds it, which is what makes a restart lose nothing. The descriptor is checked when
+    /// the server starts: one that is not a listening stream socket fails <see cref="HttpServer.StartAsync"/>.
+    /// </summary>
+    /// <param name="fileDescriptor">The descriptor number, 3 or more (0–2 are the standard streams).</param>
+    public void ListenInherited(int fileDescriptor)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(fileDescriptor, 3);
+        _listeners.Add(new ListenOptions(new InheritedEndPoint(fileDescriptor), null));
+    }
+
+    /// <summary>
+    /// Listens on every socket passed by the systemd socket-activation protocol (<c>sd_listen_fds</c>): when
+    /// <c>LISTEN_PID</c> is this process's id and <c>LISTEN_FDS</c> is <c>n</c>, descriptors 3 to 3+n−1 (see
+    /// <see cref="ListenInherited"/>). The variables (and <c>LISTEN_FDNAMES</c>) are then removed from the environment
+    /// so that child processes do not take the sockets for theirs. <see cref="FromArgs"/> calls this itself.
+    /// </summary>
+    /// <returns>How many sockets were added: 0 when the environment passes none to this process.</returns>
+    /// <exception cref="InvalidOperationException"><c>LISTEN_FDS</c> is addressed to this process but is not a count.</exception>
+    public int ListenInheritedSockets()
+    {
+        var fds = SystemdSockets.Parse(Environment.GetEnvironmentVariable("LISTEN_PID"), Environment.GetEnvironmentVariable("LISTEN_FDS"), Environment.ProcessId);
+        if (fds.Length == 0) return 0;
+        foreach (var name in (string[])["LISTEN_PID", "LISTEN_FDS", "LISTEN_FDNAMES"]) Environment.SetEnvironmentVariable(name, null);
+        foreach (int fd in fds) ListenInherited(fd);
+        return fds.Length;
+    }
+
     /// <summary>Sets <c>SO_REUSEPORT</c> on TCP listeners so several processes can share a port (Linux, BSD).</summary>
     public bool ReusePort { get; set; }
 
@@ -124,8 +156,28 @@ public sealed class ServerOptions
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// Options from the command line and environment: <c>--urls URLS</c> or <c>--urls=URLS</c> (the arguments win),
-    /// else the <c>KILN_URLS</c> environment variable, else <c>http://127.0.0.1:<paramref name="defaultPort"/></c>.
+    /// When the drain begins, a connection accepted less than this long ago that has not yet sent a byte gets the rest
+    /// of this time (from accept, at most <see cref="RequestHeadersTimeout"/>) to send it, and
+    /// is served; other connections without a request in flight close at once. Its client connected while the
+    /// listener was open and is sending: closing would lose a request it had every reason to send.
+    /// </summary>
+    internal TimeSpan FirstRequestGraceOnStop { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// How long graceful shutdown keeps the listeners open before closing them (default 0): during the delay
+    /// <see cref="HttpServer.Stopping"/> is cancelled, readiness answers 503 (<see cref="HealthEndpoints"/>), new
+    /// connections are still accepted and every request is still answered, each with <c>Connection: close</c>, so a
+    /// load balancer has time to notice and stop sending before the port closes. <see cref="ShutdownTimeout"/> starts
+    /// after the delay. Set it to a little more than the load balancer's readiness period (see <c>docs/deploy.md</c>).
+    /// </summary>
+    public TimeSpan ShutdownDelay { get; set; } = TimeSpan.Zero;
+
+    /// <summary>
+    /// Options from the command line and environment: the sockets passed by systemd socket activation
+    /// (<see cref="ListenInheritedSockets()"/>), plus <c>--urls URLS</c> or <c>--urls=URLS</c> (the arguments win) or
+    /// else the <c>KILN_URLS</c> environment variable; when neither gives a listener,
+    /// <c>http://127.0.0.1:<paramref name="defaultPort"/></c>. <c>KILN_SHUTDOWN_DELAY</c> (seconds) sets
+    /// <see cref="ShutdownDelay"/>, and <c>KILN_REUSE_PORT=1</c> (or <c>true</c>) sets <see cref="ReusePort"/>.
     /// URLS is a <c>;</c>-separated list of <c>http://host:port</c> (host: an IPv4 address, <c>[IPv6]</c>,
     /// <c>localhost</c>, or <c>*</c>/<c>+</c>/<c>0.0.0.0</c> for every IPv4 address and <c>[::]</c> for every IPv6
     /// address) and <c>unix:/path.sock</c> (also <c>http://unix:/path.sock</c>).
@@ -153,12 +205,17 @@ public sealed class ServerOptions
         urls ??= Environment.GetEnvironmentVariable("KILN_URLS");
 
         var options = new ServerOptions();
-        if (string.IsNullOrWhiteSpace(urls))
+        options.ListenInheritedSockets();
+        if (Environment.GetEnvironmentVariable("KILN_REUSE_PORT") is { Length: > 0 } reuse)
+            options.ReusePort = reuse is "1" || reuse.Equals("true", StringComparison.OrdinalIgnoreCase);
+        if (Environment.GetEnvironmentVariable("KILN_SHUTDOWN_DELAY") is { Length: > 0 } delay)
         {
-            options.Listen(IPAddress.Loopback, defaultPort);
-            return options;
+            if (!double.TryParse(delay, NumberStyles.Float, CultureInfo.InvariantCulture, out double seconds) || !(seconds >= 0 && seconds <= 3600))
+                throw new ArgumentException($"KILN_SHUTDOWN_DELAY='{delay}' is not a number of seconds between 0 and 3600.");
+            options.ShutdownDelay = TimeSpan.FromSeconds(seconds);
         }
-        options.ListenUrls(urls);
+        if (!string.IsNullOrWhiteSpace(urls)) options.ListenUrls(urls);
+        if (options._listeners.Count == 0) options.Listen(IPAddress.Loopback, defaultPort);
         return options;
     }
 
@@ -249,6 +306,25 @@ public enum ServerTransport
     /// connections of its loop until a watchdog moves them to a new thread, after 100 ms.
     /// </summary>
     Epoll,
+}
+
+/// <summary>The systemd socket-activation protocol (<c>sd_listen_fds(3)</c>).</summary>
+internal static class SystemdSockets
+{
+    /// <summary>The first passed descriptor (<c>SD_LISTEN_FDS_START</c>).</summary>
+    public const int FirstDescriptor = 3;
+
+    /// <summary>The descriptors passed to process <paramref name="pid"/>: none unless <c>LISTEN_PID</c> names it.</summary>
+    public static int[] Parse(string? listenPid, string? listenFds, int pid)
+    {
+        if (string.IsNullOrEmpty(listenPid) || string.IsNullOrEmpty(listenFds)) return [];
+        if (!int.TryParse(listenPid, NumberStyles.None, CultureInfo.InvariantCulture, out int target) || target != pid) return [];
+        if (!int.TryParse(listenFds, NumberStyles.None, CultureInfo.InvariantCulture, out int count) || count > 4096)
+            throw new InvalidOperationException($"LISTEN_FDS='{listenFds}' is not a number of descriptors (socket activation passes LISTEN_FDS=n for descriptors 3..3+n-1).");
+        var fds = new int[count];
+        for (int i = 0; i < count; i++) fds[i] = FirstDescriptor + i;
+        return fds;
+    }
 }
 
 /// <summary>One configured listener: an endpoint and, for HTTPS, the TLS handshake with its certificate.</summary>

@@ -61,6 +61,7 @@ public sealed class SampleTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Unauthorized, denied.StatusCode);
         Assert.Equal("accounts: 3", await allowed.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.OK, unguarded.StatusCode);
+        Assert.Equal($"127.0.0.1 http {Environment.ProcessId}", await client.GetStringAsync("/whoami"));
     }
 
     [Fact]

@@ -77,6 +77,8 @@ namespace Kiln.Generator.Model
     /// <param name="IsValid">Whether the method had no errors (only valid methods are routed).</param>
     /// <param name="InternalTypes">The router's constructor argument types this method brings (its class, if the method is an
     /// instance method, and its middleware) that are not public, so the generated constructor must be internal.</param>
+    /// <param name="IsPublic">Whether code in another assembly can call the method (it and its containing types are public), so its URL
+    /// builder can be public too.</param>
     internal sealed record RouteMethod(
         string ContainingType,
         string ContainingTypeName,
@@ -89,7 +91,8 @@ namespace Kiln.Generator.Model
         EquatableArray<string> RateLimit,
         EquatableArray<string> JsonTypes,
         bool IsValid,
-        EquatableArray<string> InternalTypes = default)
+        EquatableArray<string> InternalTypes = default,
+        bool IsPublic = false)
     {
         /// <summary>"Accounts.GetHistory" — the default endpoint name and how messages name the method.</summary>
         public string DisplayName => ContainingTypeName + "." + MethodName;

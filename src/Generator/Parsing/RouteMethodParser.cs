@@ -134,8 +134,12 @@ namespace Kiln.Generator.Parsing
                 RateLimit: rateLimit,
                 JsonTypes: jsonTypes.ToEquatableArray(),
                 InternalTypes: InternalWiringTypes(method, middleware),
+                IsPublic: method.DeclaredAccessibility == Accessibility.Public && IsPublic(method.ContainingType),
                 IsValid: !diagnostics.Any(d => Diagnostics.IsError(d.Id)));   // warnings leave the method in the router
             var sites = templates.Select(t => new RouteSite(t.Attribute.Location, t.Attribute.TemplateOrArgument)).ToEquatableArray();
+            if (model.IsValid && UrlBuilderNames.For(model, out var unnamed) is null && unnamed is { } why)
+                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.UnnamedUrlBuilders, sites[why.Route].Attribute, display,
+                    model.Routes.Count.ToString(CultureInfo.InvariantCulture), "Urls." + containing.Name + "." + method.Name, why.Reason));
             return new ParsedMethod(model, sites, diagnostics.Distinct().ToEquatableArray());
         }
 

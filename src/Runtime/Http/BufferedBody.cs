@@ -86,8 +86,11 @@ internal sealed class BufferedBody : IDisposable
         if (_last is not null && _last.Length < _last.Array.Length) return _last.Array.AsMemory(_last.Length);
         int size = _last is null ? FirstSegmentSize : Math.Min(_last.Array.Length * 2, MaxSegmentSize);
         if (_budget is not null && !_budget.TryReserve(size))
+        {
+            Instruments.Rejected("buffered_body_limit", 503);
             throw new BadHttpRequestException(
                 "Service Unavailable: the server is already holding as many request bodies as it may; try again later.", 503, closeConnection: true);
+        }
         _reserved += size;
         byte[] array;
         try
@@ -106,7 +109,10 @@ internal sealed class BufferedBody : IDisposable
     }
 
     private static BadHttpRequestException OutOfMemory()
-        => new("Service Unavailable: the server has no memory for this request body now; try again later.", 503, closeConnection: true);
+    {
+        Instruments.Rejected("out_of_memory", 503);
+        return new("Service Unavailable: the server has no memory for this request body now; try again later.", 503, closeConnection: true);
+    }
 
     public void Dispose()
     {

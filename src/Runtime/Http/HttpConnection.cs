@@ -32,6 +32,7 @@ internal sealed class HttpConnection
     private readonly RequestBodyStream _body;
     private bool _closeAfterResponse;   // set while handling a request whose body could not be read
     private readonly Action<Exception> _logDisposeError;
+    private RequestTelemetry _telemetry;
 
     public HttpConnection(ServerContext server, IConnectionTransport transport, bool isHttps)
     {
@@ -116,6 +117,7 @@ internal sealed class HttpConnection
             }
             if (outcome == HeadOutcome.Error)
             {
+                CountRejected(_headReader.Error);
                 await _writer.WriteErrorAsync(_headReader.Error, _head).ConfigureAwait(false);
                 return;
             }
@@ -154,7 +156,7 @@ internal sealed class HttpConnection
             if (result.IsCanceled)
             {
                 var expired = _timeouts.TakeExpired();
-                stopping = _server.IsStopping;
+                stopping = _timeouts.IsStopping;   // the drain (answers say close from the shutdown's start)
                 if (buffer.IsEmpty && (expired is TimeoutControl.Wait.FirstRequest or TimeoutControl.Wait.NextRequest || stopping))
                 {
                     _input.AdvanceTo(buffer.Start);
@@ -195,67 +197,95 @@ internal sealed class HttpConnection
         }
     }
 
+    /// <summary>Counts a request the server refused on a limit, a timeout or the grammar (<c>kiln.rejected_requests</c>).</summary>
+    private static void CountRejected(ParseError error) => Instruments.Rejected(error.ErrorType(), error.StatusCode());
+
     /// <summary>Serves one request whose head has been read; returns whether the connection stays open.</summary>
     private async ValueTask<bool> ServeRequestAsync()
     {
-        if (_head.IsConnect)
+        bool measured = _telemetry.Start(_request);   // three flag checks when nobody listens
+        try
         {
-            // Kiln is an origin server, not a proxy: CONNECT is well-formed but not implemented.
-            await _writer.WriteSimpleAsync(501, "Not Implemented: CONNECT is not supported.").ConfigureAwait(false);
-            return false;
-        }
-        bool keepAlive = _head.KeepAlive;
-
-        if (_head.Chunked)
-        {
-            _body.StartChunked(_options.MaxRequestBodySize, _options.MaxRequestHeadersSize, _head.ExpectContinue);
-            _request.HasBody = true;
-            _request.Body = _body;
-        }
-        else if (_head.ContentLength > 0)
-        {
-            if (_head.ContentLength > _options.MaxRequestBodySize)
+            if (_head.IsConnect)
             {
-                await _writer.WriteErrorAsync(ParseError.BodyTooLarge, _head).ConfigureAwait(false);
+                // Kiln is an origin server, not a proxy: CONNECT is well-formed but not implemented.
+                _telemetry.Respond(501);
+                await _writer.WriteSimpleAsync(501, "Not Implemented: CONNECT is not supported.").ConfigureAwait(false);
                 return false;
             }
-            _body.StartContentLength(_head.ContentLength, _head.ExpectContinue);
-            _request.ContentLength = _head.ContentLength;
-            _request.HasBody = true;
-            _request.Body = _body;
-        }
-        else
-        {
-            _body.StartEmpty();
-            if (_head.ContentLength == 0) _request.ContentLength = 0;
-        }
+            bool keepAlive = _head.KeepAlive;
 
-        HttpResponse response = _head.Form == TargetForm.Asterisk
-            ? HttpResponse.Status(200)     // OPTIONS *: the server itself answers (see docs/server.md)
-            : await InvokeHandlerAsync().ConfigureAwait(false);
+            if (_head.Chunked)
+            {
+                _body.StartChunked(_options.MaxRequestBodySize, _options.MaxRequestHeadersSize, _head.ExpectContinue);
+                _request.HasBody = true;
+                _request.Body = _body;
+            }
+            else if (_head.ContentLength > 0)
+            {
+                if (_head.ContentLength > _options.MaxRequestBodySize)
+                {
+                    CountRejected(ParseError.BodyTooLarge);
+                    _telemetry.Respond(ParseError.BodyTooLarge.StatusCode());
+                    await _writer.WriteErrorAsync(ParseError.BodyTooLarge, _head).ConfigureAwait(false);
+                    return false;
+                }
+                _body.StartContentLength(_head.ContentLength, _head.ExpectContinue);
+                _request.ContentLength = _head.ContentLength;
+                _request.HasBody = true;
+                _request.Body = _body;
+            }
+            else
+            {
+                _body.StartEmpty();
+                if (_head.ContentLength == 0) _request.ContentLength = 0;
+            }
 
-        if (response.IsDrop)
-        {
-            await _writer.FlushIfPendingAsync().ConfigureAwait(false);
-            return false;
-        }
-        if (_body.Failed || _closeAfterResponse || _server.IsStopping) keepAlive = false;
-        // A client that asked for 100-continue and never got it may not send the body: do not wait for it.
-        if (_body.ContinueOwed) keepAlive = false;
-        if (keepAlive && ResponseWriter.WantsClose(response)) keepAlive = false;
+            HttpResponse response = _head.Form == TargetForm.Asterisk
+                ? HttpResponse.Status(200)     // OPTIONS *: the server itself answers (see docs/server.md)
+                : await InvokeHandlerAsync().ConfigureAwait(false);
 
-        if (!await _writer.WriteResponseAsync(response, keepAlive).ConfigureAwait(false))
-        {
-            await _writer.FlushAsync().ConfigureAwait(false);
-            return false;
+            if (response.IsDrop)
+            {
+                _telemetry.Fail("dropped");
+                await _writer.FlushIfPendingAsync().ConfigureAwait(false);
+                return false;
+            }
+            if (_body.Failed || _closeAfterResponse || _server.IsStopping) keepAlive = false;
+            // A client that asked for 100-continue and never got it may not send the body: do not wait for it.
+            if (_body.ContinueOwed) keepAlive = false;
+            if (keepAlive && ResponseWriter.WantsClose(response)) keepAlive = false;
+            _telemetry.Respond(response.StatusCode);
+
+            if (!await _writer.WriteResponseAsync(response, keepAlive).ConfigureAwait(false))
+            {
+                await _writer.FlushAsync().ConfigureAwait(false);
+                return false;
+            }
+            if (!_body.IsComplete)
+            {
+                await _writer.FlushAsync().ConfigureAwait(false);
+                if (!await _body.DrainAsync().ConfigureAwait(false)) return false;
+            }
+            await _writer.FlushIfLargeAsync().ConfigureAwait(false);
+            return true;
         }
-        if (!_body.IsComplete)
+        catch (Exception e) when (measured && Fail(e))
         {
-            await _writer.FlushAsync().ConfigureAwait(false);
-            if (!await _body.DrainAsync().ConfigureAwait(false)) return false;
+            throw;   // not reached: Fail records the exception and declines to catch it
         }
-        await _writer.FlushIfLargeAsync().ConfigureAwait(false);
-        return true;
+        finally
+        {
+            if (_body.Rejection is { } reason) Instruments.Rejected(reason, _body.RejectionStatus);
+            if (measured) _telemetry.Stop(_request);
+        }
+    }
+
+    /// <summary>Records a failure on its way to the connection loop (the transport broke mid-answer); never catches it.</summary>
+    private bool Fail(Exception e)
+    {
+        _telemetry.Fail(e);
+        return false;
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
@@ -273,12 +303,14 @@ internal sealed class HttpConnection
                 _server.Log($"{e.StatusCode} for {_request.Method} {_request.Target} from {_transport.RemoteEndPoint}: {e.Message}");
             return HttpResponse.Text(e.Message, e.StatusCode);
         }
-        catch (OperationCanceledException) when (_transport.Aborted.IsCancellationRequested)
+        catch (OperationCanceledException e) when (_transport.Aborted.IsCancellationRequested)
         {
+            _telemetry.Fail(e);
             return HttpResponse.Drop;
         }
         catch (Exception e)
         {
+            _telemetry.Fail(e);
             _server.Log($"500 for {_request.Method} {_request.Target}: unhandled exception in the handler: {e}");
             return HttpResponse.Status(500);
         }

@@ -74,6 +74,39 @@ internal static class ParseErrors
         _ => 400,
     };
 
+    /// <summary>
+    /// The reason as a low-cardinality <c>error.type</c> value for the <c>kiln.rejected_requests</c> metric
+    /// (docs/observability.md lists them).
+    /// </summary>
+    public static string ErrorType(this ParseError error) => error switch
+    {
+        ParseError.BareLineFeed => "bare_line_feed",
+        ParseError.InvalidRequestLine => "invalid_request_line",
+        ParseError.InvalidMethod => "invalid_method",
+        ParseError.MethodTooLong => "method_too_long",
+        ParseError.InvalidTarget => "invalid_request_target",
+        ParseError.InvalidVersion => "invalid_http_version",
+        ParseError.UnsupportedVersion => "unsupported_http_version",
+        ParseError.RequestLineTooLong => "request_line_too_long",
+        ParseError.InvalidHeader => "invalid_header",
+        ParseError.ObsoleteLineFolding => "obsolete_line_folding",
+        ParseError.HeadersTooLarge => "request_headers_too_large",
+        ParseError.TooManyHeaders => "too_many_headers",
+        ParseError.TrailersTooLarge => "request_trailers_too_large",
+        ParseError.InvalidHost => "invalid_host",
+        ParseError.InvalidContentLength => "invalid_content_length",
+        ParseError.InvalidTransferEncoding => "invalid_transfer_encoding",
+        ParseError.UnsupportedTransferCoding => "unsupported_transfer_coding",
+        ParseError.InvalidChunkedBody => "invalid_chunked_body",
+        ParseError.BodyTooLarge => "request_body_too_large",
+        ParseError.AsteriskFormNotOptions => "asterisk_form_not_options",
+        ParseError.AuthorityFormNotConnect => "authority_form_not_connect",
+        ParseError.BodyNotAllowed => "body_not_allowed",
+        ParseError.RequestHeadersTimeout => "request_headers_timeout",
+        ParseError.ExpectationFailed => "expectation_failed",
+        _ => "bad_request",
+    };
+
     /// <summary>A short reason sent as the body of the error answer.</summary>
     public static string Reason(this ParseError error) => error switch
     {

@@ -34,6 +34,15 @@ internal sealed class RequestBodyStream(ServerContext server, IConnectionTranspo
     /// <summary>Whether reading failed (bad framing, limit, timeout, disconnect): the connection cannot be reused.</summary>
     public bool Failed { get; private set; }
 
+    /// <summary>
+    /// Why the server refused the body (<c>error.type</c> of <c>kiln.rejected_requests</c>) when reading failed on a
+    /// limit, a timeout or malformed framing; <see langword="null"/> otherwise (a client that went away is not refused).
+    /// </summary>
+    public string? Rejection { get; private set; }
+
+    /// <summary>The status that answers <see cref="Rejection"/>.</summary>
+    public int RejectionStatus { get; private set; }
+
     /// <summary>Whether the client asked for <c>100 Continue</c>, has not got it, and the body is not complete: it may never send the body.</summary>
     public bool ContinueOwed => _expectContinue && !_continueSent && !_complete;
 
@@ -58,6 +67,7 @@ internal sealed class RequestBodyStream(ServerContext server, IConnectionTranspo
         _expectContinue = expectContinue;
         _continueSent = false;
         Failed = false;
+        Rejection = null;
         timeouts.ResetBodyRate();
     }
 
@@ -108,6 +118,7 @@ internal sealed class RequestBodyStream(ServerContext server, IConnectionTranspo
                 {
                     server.Log($"408 for {request.Method} {request.Target} from {transport.RemoteEndPoint}: the body arrived slower than {server.Options.MinRequestBodyDataRate} bytes/s");
                     Failed = true;
+                    (Rejection, RejectionStatus) = ("request_body_timeout", 408);
                     throw new BadHttpRequestException("The request body arrived too slowly.", 408, closeConnection: true);
                 }
                 continue;
@@ -161,6 +172,7 @@ internal sealed class RequestBodyStream(ServerContext server, IConnectionTranspo
             {
                 _input.AdvanceTo(buffer.GetPosition(consumed));
                 Failed = true;
+                (Rejection, RejectionStatus) = (error.ErrorType(), error.StatusCode());
                 // The one mapping from a reason to a status, as for errors in the head (a trailer too large is 431).
                 throw new BadHttpRequestException(error.Reason(), error.StatusCode(), closeConnection: true);
             }

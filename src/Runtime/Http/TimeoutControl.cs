@@ -47,6 +47,7 @@ internal sealed class TimeoutControl(ServerOptions options, PipeReader input, Pi
     private double _credit;       // bytes the client may still owe (see remarks)
     private long _waitingSince;   // 0: the application is not waiting for body data
     private long _flushDeadline;  // 0: no flush waiting
+    private readonly long _acceptedAt = Environment.TickCount64;
 
     /// <summary>
     /// Starts waiting for a request head: the connection's first, or the next on a kept-alive connection. Returns
@@ -57,8 +58,12 @@ internal sealed class TimeoutControl(ServerOptions options, PipeReader input, Pi
         Arm(first ? Wait.FirstRequest : Wait.NextRequest, first ? options.RequestHeadersTimeout : options.KeepAliveTimeout);
         // Arm's interlocked write and OnStopping's barrier order this read against a concurrent stop: either this
         // sees the stop, or OnStopping sees the wait and cancels the read.
-        return Volatile.Read(ref _stopping) == 0;
+        if (Volatile.Read(ref _stopping) == 0) return true;
+        return first && ShortenToFirstRequestGrace();
     }
+
+    /// <summary>Whether graceful shutdown has begun for this connection (the drain, after any shutdown delay).</summary>
+    public bool IsStopping => Volatile.Read(ref _stopping) != 0;
 
     /// <summary>Bytes of a head arrived: an idle connection now has <see cref="ServerOptions.RequestHeadersTimeout"/> to finish it.</summary>
     public void HeadStarted()
@@ -143,13 +148,34 @@ internal sealed class TimeoutControl(ServerOptions options, PipeReader input, Pi
     }
 
     /// <summary>
-    /// Called when a graceful shutdown begins (another thread): a connection waiting for a request — none yet, idle
-    /// between requests, or part of a head received — is not serving one, so its read is cancelled and it closes.
+    /// Called when the drain begins (another thread): a connection waiting for a request — idle between requests, or
+    /// part of a head received — is not serving one, so its read is cancelled and it closes. The exception is a
+    /// connection accepted less than <see cref="ServerOptions.FirstRequestGraceOnStop"/> ago that has not received a
+    /// byte yet: its client connected while the listener was open and is sending its first request now, so it has
+    /// until the grace ends (from accept) to send it, and is then served (with <c>Connection: close</c>).
     /// </summary>
     public void OnStopping()
     {
         Interlocked.Exchange(ref _stopping, 1);
-        if ((Wait)Volatile.Read(ref _wait) != Wait.None) input.CancelPendingRead();
+        var wait = (Wait)Volatile.Read(ref _wait);
+        if (wait == Wait.None) return;
+        if (wait == Wait.FirstRequest && ShortenToFirstRequestGrace()) return;
+        input.CancelPendingRead();
+    }
+
+    /// <summary>Bounds the first-request wait by the stop grace; false when the grace is already over.</summary>
+    private bool ShortenToFirstRequestGrace()
+    {
+        long graceEnd = _acceptedAt + (long)Math.Min(options.FirstRequestGraceOnStop.TotalMilliseconds, options.RequestHeadersTimeout.TotalMilliseconds);
+        if (Environment.TickCount64 >= graceEnd) return false;
+        long deadline;
+        do
+        {
+            deadline = Volatile.Read(ref _deadline);
+            if (deadline <= graceEnd) return true;
+        }
+        while (Interlocked.CompareExchange(ref _deadline, graceEnd, deadline) != deadline);
+        return true;
     }
 
     private void Arm(Wait wait, TimeSpan timeout)

@@ -58,6 +58,18 @@ public static class HttpServerExtensions
     public static HttpServer UseForwardedHeaders(this HttpServer server, params string[] trustedProxies)
         => server.Use(new ForwardedHeaders(trustedProxies).InvokeAsync);
 
+    /// <summary>
+    /// Answers readiness (<c>200</c>, then <c>503</c> once shutdown begins) and liveness probes before routing (see
+    /// <see cref="HealthEndpoints"/>). Register it first, so that no other middleware (logging, authentication) stands
+    /// in front of the probes.
+    /// </summary>
+    /// <param name="server">The server.</param>
+    /// <param name="readinessPath">The readiness path.</param>
+    /// <param name="livenessPath">The liveness path.</param>
+    /// <returns>The server.</returns>
+    public static HttpServer UseHealthEndpoints(this HttpServer server, string readinessPath = "/health/ready", string livenessPath = "/health/live")
+        => server.Use(new HealthEndpoints(server) { ReadinessPath = readinessPath, LivenessPath = livenessPath }.InvokeAsync);
+
     /// <summary>Uses a configured <see cref="ForwardedHeaders"/>.</summary>
     /// <param name="server">The server.</param>
     /// <param name="forwardedHeaders">The middleware.</param>

@@ -1,5 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using Kiln.Server.Linux;
 
 namespace Kiln.Server;
 
@@ -19,10 +21,11 @@ internal sealed class Listener : IDisposable
     public ConnectionSecurity? Security { get; }
     public string? UnixPath { get; }
     public EndPoint EndPoint { get; }
-    public bool IsTcp => UnixPath is null;
+    public bool IsTcp => Socket.AddressFamily is AddressFamily.InterNetwork or AddressFamily.InterNetworkV6;
 
     public static Listener Bind(ListenOptions options, bool reusePort)
     {
+        if (options.EndPoint is InheritedEndPoint inherited) return Adopt(inherited.FileDescriptor, options.Security);
         if (options.EndPoint is UnixDomainSocketEndPoint unix)
         {
             string path = unix.ToString();
@@ -59,6 +62,55 @@ internal sealed class Listener : IDisposable
         return new Listener(tcp, options.Security, null);
     }
 
+    /// <summary>
+    /// Takes over a listening socket the process inherited (systemd socket activation, a supervisor): it is already
+    /// bound and listening, so it is only checked. Stopping closes this process's descriptor (after the accept loop
+    /// has ended, so that no pending accept makes the close disturb the socket); the socket itself, and the
+    /// connections waiting in its backlog, live on in every other process that holds it.
+    /// </summary>
+    private static Listener Adopt(int fd, ConnectionSecurity? security)
+    {
+        // The descriptor stays inheritable (no FD_CLOEXEC), on purpose: .NET treats an inheritable socket as possibly
+        // shared with other processes and never disconnects it when closing it with operations pending, whereas a
+        // close-on-exec one it would disconnect — which, for a listening socket, stops it listening in every process.
+        if (OperatingSystem.IsLinux() && LibC.fcntl(fd, LibC.F_GETFD, 0) < 0)
+            throw new InvalidOperationException($"Inherited descriptor {fd} is not open (fcntl failed with errno {Marshal.GetLastPInvokeError()}).");
+        Socket socket;
+        try
+        {
+            socket = new Socket(new SafeSocketHandle(fd, ownsHandle: true));
+        }
+        catch (SocketException e)
+        {
+            throw new InvalidOperationException($"Inherited descriptor {fd} is not a socket ({e.SocketErrorCode}).", e);
+        }
+        try
+        {
+            if (socket.SocketType != SocketType.Stream)
+                throw new InvalidOperationException($"Inherited descriptor {fd} is a {socket.SocketType} socket; Kiln needs a listening stream socket (ListenStream= in a systemd .socket unit).");
+            if (!IsListening(socket))
+                throw new InvalidOperationException($"Inherited descriptor {fd} is a socket that is not listening; bind it and call listen() before passing it on.");
+            if (socket.LocalEndPoint is null)
+                throw new InvalidOperationException($"Inherited descriptor {fd} has no local address.");
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+        return new Listener(socket, security, null);
+    }
+
+    private static bool IsListening(Socket socket)
+    {
+        // SO_ACCEPTCONN: 30 on Linux; 0x2 at SOL_SOCKET 0xFFFF on the BSDs and macOS.
+        Span<byte> value = stackalloc byte[4];
+        int length = OperatingSystem.IsLinux()
+            ? socket.GetRawSocketOption(1, 30, value)
+            : socket.GetRawSocketOption(0xFFFF, 0x2, value);
+        return length >= 1 && BitConverter.ToInt32(value) != 0;
+    }
+
     private static void SetReusePort(Socket socket)
     {
         if (OperatingSystem.IsLinux())
@@ -77,4 +129,12 @@ internal sealed class Listener : IDisposable
             try { File.Delete(UnixPath); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         }
     }
+}
+
+/// <summary>A listener that is a socket the process inherited, by descriptor (see <see cref="ServerOptions.ListenInherited"/>).</summary>
+internal sealed class InheritedEndPoint(int fileDescriptor) : EndPoint
+{
+    public int FileDescriptor { get; } = fileDescriptor;
+
+    public override string ToString() => "fd:" + FileDescriptor.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -14,6 +14,13 @@ public abstract class Kiln.Router
     protected static object Kiln.Router.RequiredService(Kiln.Request request, System.Type serviceType, string parameter, string typeName)
     protected Kiln.Router.Router()
     public System.Threading.Tasks.ValueTask<Kiln.HttpResponse> Kiln.Router.RouteAsync(Kiln.Request request)
+    protected static string Kiln.Router.UrlValue<T>(T value)
+    protected static string Kiln.Router.UrlValue(bool value)
+    protected static string Kiln.Router.UrlValue(double value)
+    protected static string Kiln.Router.UrlValue(float value)
+    protected static string Kiln.Router.UrlValue(System.DateOnly value)
+    protected static string Kiln.Router.UrlValue(System.DateTime value)
+    protected static string Kiln.Router.UrlValue(System.DateTimeOffset value)
     protected Kiln.Handler[] Kiln.Router.Handlers
     public abstract System.Collections.Generic.IReadOnlyList<Kiln.Endpoint> Kiln.Router.Routes
     public Kiln.Handler Kiln.Router.Handler
@@ -26,6 +33,14 @@ protected internal readonly struct Kiln.Router.RouteMatch
     public static Kiln.Router.RouteMatch Kiln.Router.RouteMatch.Route(int id)
     public static Kiln.Router.RouteMatch Kiln.Router.RouteMatch.MethodNotAllowed(string allow)
     public static Kiln.Router.RouteMatch Kiln.Router.RouteMatch.NotFound
+protected sealed class Kiln.Router.UrlWriter
+    public Kiln.Router.UrlWriter.UrlWriter(string encodedPrefix)
+    public Kiln.Router.UrlWriter Kiln.Router.UrlWriter.Literal(string encoded)
+    public Kiln.Router.UrlWriter Kiln.Router.UrlWriter.Segment(string name, string value)
+    public Kiln.Router.UrlWriter Kiln.Router.UrlWriter.Rest(string name, string value)
+    public Kiln.Router.UrlWriter Kiln.Router.UrlWriter.Pattern(string template, bool startsWithLiteral, params string[] parts)
+    public Kiln.Router.UrlWriter Kiln.Router.UrlWriter.Query(string encodedKey, string? value)
+    public override string Kiln.Router.UrlWriter.ToString()
 protected delegate bool Kiln.Router.Utf8Parser<T>(System.ReadOnlySpan<byte> text, out T value)
 public static class Kiln.Binding.ValueParser
     public static bool Kiln.Binding.ValueParser.TryParse(System.ReadOnlySpan<byte> text, out int value)

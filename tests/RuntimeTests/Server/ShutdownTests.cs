@@ -14,7 +14,8 @@ public class ShutdownTests
     public async Task Stop_drains_in_flight_requests_and_closes_idle_connections()
     {
         var inHandler = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var server = await TestServer.StartAsync(Transport, handler: async request =>
+        // No grace for a fresh connection's first request: the silent connection is not waited for.
+        var server = await TestServer.StartAsync(Transport, o => o.FirstRequestGraceOnStop = TimeSpan.Zero, handler: async request =>
         {
             if (request.Target != "/slow") return HttpResponse.Text("Hello, World!");
             inHandler.TrySetResult();
@@ -39,6 +40,25 @@ public class ShutdownTests
         await stop.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(0, server.Server.ConnectionCount);
         await Assert.ThrowsAsync<SocketException>(() => server.ConnectAsync());
+    }
+
+    [Fact]
+    public async Task A_connection_accepted_just_before_the_drain_has_its_first_request_served()
+    {
+        var server = await TestServer.StartAsync(Transport, o => o.FirstRequestGraceOnStop = TimeSpan.FromSeconds(20),
+            handler: _ => new(HttpResponse.Text("served")));
+        using var fresh = await server.ConnectAsync();       // accepted; its request is still on the way
+        using var idle = await server.ConnectAsync();
+        await idle.SendAsync("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+        await idle.ReadResponseAsync();                       // served once: no longer waiting for a first request
+        await Poll.UntilAsync(() => server.Server.ConnectionCount == 2, 5000, () => "two connections");
+
+        var stop = server.Server.StopAsync();
+        Assert.True(await idle.IsClosedByServerAsync(3000), "an idle keep-alive connection still closes at once");
+        await fresh.SendAsync("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+        var response = await fresh.ReadResponseAsync();
+        Assert.Equal((200, "served", "close"), (response.Status, response.Text, response.Header("Connection")));
+        await stop.WaitAsync(TimeSpan.FromSeconds(10));
     }
 
     [Fact]

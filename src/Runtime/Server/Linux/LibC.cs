@@ -34,6 +34,8 @@ internal static unsafe partial class LibC
     public const int MSG_DONTWAIT = 0x40;
     public const int MSG_NOSIGNAL = 0x4000;
 
+    public const int F_GETFD = 1;
+
     public const int SHUT_WR = 1;
     public const int SHUT_RDWR = 2;
 
@@ -87,4 +89,8 @@ internal static unsafe partial class LibC
 
     [LibraryImport(Library, SetLastError = true)]
     public static partial int close(int fd);
+
+    /// <summary><c>fcntl(fd, cmd, arg)</c> with an int argument (the variadic call passes it like a fixed one on Linux).</summary>
+    [LibraryImport(Library, SetLastError = true)]
+    public static partial int fcntl(int fd, int cmd, int arg);
 }

@@ -1,0 +1,246 @@
+using System.Collections.Generic;
+using System.Linq;
+using Kiln.Generator.Model;
+using Kiln.Generator.Routing;
+using Kiln.Shared;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace Kiln.Generator.Emitting
+{
+    /// <summary>
+    /// Emits the typed URL builders: <c>Urls.&lt;Type&gt;.&lt;Method&gt;(route values…, query values…)</c> returning the
+    /// path and query of one route. Literal template text is percent-encoded here, at build time, by
+    /// <see cref="UrlEncoding"/>; values are formatted and encoded at run time by <c>Router.UrlWriter</c> with the same
+    /// rules, the inverse of the router's decoding.
+    /// </summary>
+    internal static class UrlEmitter
+    {
+        private const string Writer = "global::Kiln.Router.UrlWriter";
+        private const string Value = "global::Kiln.Router.UrlValue";
+
+        public static string Emit(RouterModel router)
+        {
+            var w = new SourceWriter();
+            w.Lines(Names.Header);
+            w.Line("#nullable enable").Line();
+            if (router.Namespace is not null) w.Open("namespace " + router.Namespace);
+            w.Open("partial class " + router.ClassName);
+            w.Line("/// <summary>");
+            w.Line("/// Typed URL builders, one per route: <c>Urls.Type.Method(route values, query values)</c> returns the route's path and");
+            w.Line("/// query, every value formatted invariantly and percent-encoded so that this router matches the same route and binds the");
+            w.Line("/// same values. Renaming or retyping a route parameter breaks callers at compile time.");
+            w.Line("/// </summary>");
+            w.Open("public static class Urls");
+            var enums = new List<ValueType>();
+            bool first = true;
+            foreach (var group in router.Methods.GroupBy(m => m.ContainingTypeName).OrderBy(g => g.Key, System.StringComparer.Ordinal))
+            {
+                var methods = group.Where(m => UrlBuilderNames.For(m, out _) is not null).ToList();
+                if (methods.Count == 0) continue;
+                if (!first) w.Line();
+                first = false;
+                w.Line("/// <summary>URLs of the routes declared by <c>" + Xml(group.Key) + "</c>.</summary>");
+                w.Open("public static partial class " + Identifier(group.Key));
+                bool firstMethod = true;
+                foreach (var method in methods)
+                {
+                    if (!firstMethod) w.Line();
+                    firstMethod = false;
+                    method.EmitBuilders(w, enums);
+                }
+                w.Close();
+            }
+            for (int i = 0; i < enums.Count; i++)
+            {
+                w.Line();
+                EmitEnumFormatter(w, enums[i], i);
+            }
+            w.Close();
+            w.Close();
+            if (router.Namespace is not null) w.Close();
+            return w.ToString();
+        }
+
+        private static void EmitBuilders(this RouteMethod method, SourceWriter w, List<ValueType> enums)
+        {
+            var names = UrlBuilderNames.For(method, out _)!;
+            string access = method.IsPublic ? "public" : "internal";
+            if (method.Routes.Count == 1)
+            {
+                method.EmitBuilder(w, 0, names[0], access, enums);
+                return;
+            }
+            w.Line("/// <summary>URLs of the routes of <c>" + Xml(method.DisplayName) + "</c>, by route name.</summary>");
+            w.Open(access + " static class " + Identifier(method.MethodName));
+            for (int i = 0; i < names.Length; i++)
+            {
+                if (i > 0) w.Line();
+                method.EmitBuilder(w, i, names[i], access, enums);
+            }
+            w.Close();
+        }
+
+        private static void EmitBuilder(this RouteMethod method, SourceWriter w, int routeIndex, string name, string access, List<ValueType> enums)
+        {
+            var route = method.Routes[routeIndex];
+            var template = route.Template;
+            var routeParameters = template.Segments.SelectMany(s => s.Parts).Where(p => p.IsParameter).Select(p => method.Parameter(p.Text)).ToList();
+            var query = method.Parameters.Where(p => p.Source == ParameterSource.Query).ToList();
+            var required = query.Where(p => !p.IsOptional && p.Collection is null).ToList();
+            var optional = query.Where(p => p.IsOptional || p.Collection is not null).ToList();
+
+            var signature = new List<string>();
+            foreach (var p in routeParameters) signature.Add(p.Value!.TypeName + " " + Identifier(p.Name));
+            foreach (var p in required) signature.Add(p.Value!.TypeName + " " + Identifier(p.Name));
+            foreach (var p in optional)
+            {
+                string type = p.Collection is not null
+                    ? "global::System.Collections.Generic.IEnumerable<" + p.Value!.TypeName + ">?"
+                    : p.Value!.TypeName + "?";
+                signature.Add(type + " " + Identifier(p.Name) + " = null");
+            }
+
+            w.Line("/// <summary>The URL of <c>" + Xml(route.HttpMethod + " " + template.Text) + "</c> (<c>" + Xml(method.DisplayName) + "</c>).</summary>");
+            foreach (var p in routeParameters)
+                w.Line("/// <param name=\"" + p.Name + "\">The route value <c>" + Xml(p.Name) + "</c>.</param>");
+            foreach (var p in required)
+                w.Line("/// <param name=\"" + p.Name + "\">The query value <c>" + Xml(p.Key) + "</c>.</param>");
+            foreach (var p in optional)
+                w.Line("/// <param name=\"" + p.Name + "\">The query value <c>" + Xml(p.Key) + "</c>" + (p.Collection is not null ? ", once per item" : "") + "; left out when null.</param>");
+            w.Line("/// <returns>The path and query, percent-encoded.</returns>");
+            if (signature.Count == 0)
+            {
+                w.Line(access + " static string " + Identifier(name) + "() => " + SourceWriter.Literal(ConstantPath(template)) + ";");
+                return;
+            }
+            w.Line("/// <exception cref=\"global::System.ArgumentException\">A value that no URL can carry so that this router reads it back (an empty or dot segment, NUL in the path, a non-finite number).</exception>");
+            w.Open(access + " static string " + Identifier(name) + "(" + string.Join(", ", signature) + ")");
+
+            var chain = PathCalls(template, method, enums);
+            if (optional.Any(p => p.Collection is not null))
+            {
+                w.Line("var __url = " + chain[0] + ";");
+                foreach (var call in chain.Skip(1)) w.Line("__url" + call + ";");
+                foreach (var p in required) w.Line("__url.Query(" + SourceWriter.Literal(UrlEncoding.EncodeQueryComponent(p.Key)) + ", " + Format(p.Value!, Identifier(p.Name), enums) + ");");
+                foreach (var p in optional)
+                {
+                    string key = SourceWriter.Literal(UrlEncoding.EncodeQueryComponent(p.Key));
+                    if (p.Collection is not null)
+                    {
+                        w.Line("if (" + Identifier(p.Name) + " is not null)");
+                        w.Line("    foreach (var __item in " + Identifier(p.Name) + ") __url.Query(" + key + ", " + Format(p.Value!, "__item", enums) + ");");
+                    }
+                    else w.Line("__url.Query(" + key + ", " + OptionalFormat(p, enums) + ");");
+                }
+                w.Line("return __url.ToString();");
+            }
+            else
+            {
+                foreach (var p in required) chain.Add(".Query(" + SourceWriter.Literal(UrlEncoding.EncodeQueryComponent(p.Key)) + ", " + Format(p.Value!, Identifier(p.Name), enums) + ")");
+                foreach (var p in optional) chain.Add(".Query(" + SourceWriter.Literal(UrlEncoding.EncodeQueryComponent(p.Key)) + ", " + OptionalFormat(p, enums) + ")");
+                if (chain.Count == 1) w.Line("return " + chain[0] + ".ToString();");
+                else
+                {
+                    w.Line("return " + chain[0]);
+                    foreach (var call in chain.Skip(1)) w.Line("    " + call);
+                    w.Line("    .ToString();");
+                }
+            }
+            w.Close();
+        }
+
+        /// <summary>The encoded path of a template without parameters.</summary>
+        private static string ConstantPath(RouteTemplate template) =>
+            "/" + string.Join("/", template.Segments.Select(segment => UrlEncoding.EncodeSegment(segment.Parts[0].Text)));
+
+        /// <summary>The writer's construction and one call per path piece: literal text (encoded now) and values.</summary>
+        private static List<string> PathCalls(RouteTemplate template, RouteMethod method, List<ValueType> enums)
+        {
+            var calls = new List<string>();
+            var literal = new System.Text.StringBuilder("/");
+            void Flush()
+            {
+                if (literal.Length == 0) return;
+                string text = SourceWriter.Literal(literal.ToString());
+                calls.Add(calls.Count == 0 ? "new " + Writer + "(" + text + ")" : ".Literal(" + text + ")");
+                literal.Clear();
+            }
+            for (int s = 0; s < template.Segments.Count; s++)
+            {
+                if (s > 0) literal.Append('/');
+                var segment = template.Segments[s];
+                if (segment.IsLiteral)
+                {
+                    literal.Append(UrlEncoding.EncodeSegment(segment.Parts[0].Text));
+                    continue;
+                }
+                Flush();
+                if (segment.IsCatchAll || segment.IsSimpleParameter)
+                {
+                    var p = method.Parameter(segment.Parts[0].Text);
+                    string value = Format(p.Value!, Identifier(p.Name), enums);
+                    calls.Add((segment.IsCatchAll ? ".Rest(" : ".Segment(") + SourceWriter.Literal(p.Name) + ", " + value + ")");
+                    continue;
+                }
+                var parts = segment.Parts.Select(part => part.IsParameter
+                    ? Format(method.Parameter(part.Text).Value!, Identifier(part.Text), enums)
+                    : SourceWriter.Literal(part.Text));
+                string shown = string.Concat(segment.Parts.Select(part => part.IsParameter ? "<" + part.Text + ">" : part.Text));
+                calls.Add(".Pattern(" + SourceWriter.Literal(shown) + ", " + (segment.Parts[0].IsParameter ? "false" : "true") + ", " + string.Join(", ", parts) + ")");
+            }
+            Flush();
+            if (calls.Count == 0) calls.Add("new " + Writer + "(\"/\")");
+            return calls;
+        }
+
+        /// <summary>The text of <paramref name="expression"/> (of type <paramref name="type"/>) in the form the router parses.</summary>
+        private static string Format(ValueType type, string expression, List<ValueType> enums)
+        {
+            switch (type.Kind)
+            {
+                case ValueKind.String:
+                    return expression;
+                case ValueKind.Enum:
+                    int index = enums.FindIndex(e => e.TypeName == type.TypeName);
+                    if (index < 0)
+                    {
+                        index = enums.Count;
+                        enums.Add(type);
+                    }
+                    return EnumFormatter(index) + "(" + expression + ")";
+                default:
+                    return Value + "(" + expression + ")";
+            }
+        }
+
+        /// <summary>An optional query value: null stays null (the key is left out).</summary>
+        private static string OptionalFormat(ParameterModel p, List<ValueType> enums)
+        {
+            string name = Identifier(p.Name);
+            if (p.Value!.Kind == ValueKind.String) return name;
+            return p.Value.IsValueTypeKind()
+                ? name + ".HasValue ? " + Format(p.Value, name + ".Value", enums) + " : null"
+                : name + " is null ? null : " + Format(p.Value, name, enums);
+        }
+
+        /// <summary>Every kind but string (and a reference type implementing ISpanParsable) is a value type.</summary>
+        private static bool IsValueTypeKind(this ValueType type) => type.Kind != ValueKind.String && type.Kind != ValueKind.SpanParsable;
+
+        private static string EnumFormatter(int index) => "FormatEnum" + index;
+
+        private static void EmitEnumFormatter(SourceWriter w, ValueType type, int index)
+        {
+            w.Line("// " + SourceWriter.Comment(type.DisplayName) + " by member name (the router parses names); a value without a name has no URL form.");
+            w.Open("private static string " + EnumFormatter(index) + "(" + type.TypeName + " value)");
+            foreach (var name in type.EnumNames)
+                w.Line("if (value == " + type.TypeName + ".@" + name + ") return " + SourceWriter.Literal(name) + ";");
+            w.Line("throw new global::System.ArgumentOutOfRangeException(nameof(value), value, \"Only named members of " + SourceWriter.Comment(type.DisplayName).Replace("\"", "") + " can be written in a URL.\");");
+            w.Close();
+        }
+
+        private static string Identifier(string name) =>
+            SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None || SyntaxFacts.GetContextualKeywordKind(name) == SyntaxKind.VarKeyword ? "@" + name : name;
+
+        private static string Xml(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
+    }
+}
