@@ -6,7 +6,8 @@
 #      API with `dotnet run` and requests it, publishes it as NativeAOT (no warnings) and requests the binary;
 #      and checks that a project name that is not a C# identifier (my-api.v2) still gives working references;
 #   3. `dotnet new console` + `dotnet add package Kiln` with the package README's example: builds with warnings
-#      as errors, runs it and requests it;
+#      as errors, runs it and requests it; the same with `dotnet add package Kiln.Hosting` and its README's
+#      example (a generic host);
 #   4. the same project with its analyzers removed (a common build-speed trick): the build fails with KILN100,
 #      not CS0234.
 # Usage: bash .ci/package-test.sh [WORK_DIR]   (default: a new temporary folder, removed on success)
@@ -94,13 +95,13 @@ step "pack: dotnet pack -c Release -o $artifacts"
 version=$(cd "$repo" && dotnet msbuild src/Runtime/Kiln.csproj -getProperty:PackageVersion)
 (cd "$repo" && run_clean "$work/pack.log" dotnet pack -c Release -o "$artifacts")
 actual=$(cd "$artifacts" && ls | sort | tr '\n' ' ')
-expected="Kiln.$version.nupkg Kiln.$version.snupkg Kiln.Templates.$version.nupkg "
+expected="Kiln.$version.nupkg Kiln.$version.snupkg Kiln.Hosting.$version.nupkg Kiln.Hosting.$version.snupkg Kiln.Templates.$version.nupkg "
 [ "$actual" = "$expected" ] || fail "artifacts: '$actual', expected '$expected'"
 echo "   $actual"
 step_done
 
 step "package contents and metadata"
-for pkg in Kiln.nupkg Kiln.snupkg Kiln.Templates.nupkg; do
+for pkg in Kiln.nupkg Kiln.snupkg Kiln.Hosting.nupkg Kiln.Hosting.snupkg Kiln.Templates.nupkg; do
   file=$artifacts/${pkg%.*}.$version.${pkg##*.}
   listing=$(python3 -c 'import sys, zipfile; print("\n".join(sorted(zipfile.ZipFile(sys.argv[1]).namelist())))' "$file")
   echo "   $pkg:"; sed 's/^/     /' <<<"$listing"
@@ -112,7 +113,7 @@ art, version = sys.argv[1], sys.argv[2]
 def nuspec(name):
     z = zipfile.ZipFile(f"{art}/{name}.{version}.nupkg")
     return z, z.read(f"{name}.nuspec").decode("utf-8-sig")
-for name in ("Kiln", "Kiln.Templates"):
+for name in ("Kiln", "Kiln.Hosting", "Kiln.Templates"):
     z, spec = nuspec(name)
     for field in ("<license type=\"expression\">MIT</license>", "<readme>README.md</readme>", "<description>",
                   "<tags>", "<authors>", "<repository type=\"git\""):
@@ -126,12 +127,21 @@ embedded = uuid.UUID("0e8a571b-6926-466e-b4ad-8ab04611f5fe").bytes_le
 symbols = zipfile.ZipFile(f"{art}/Kiln.{version}.snupkg")
 for pdb in ("lib/net10.0/Kiln.pdb", "lib/net10.0/Kiln.Attributes.pdb"):
     assert embedded in symbols.read(pdb), f"{pdb} has no embedded sources"
+assert embedded in zipfile.ZipFile(f"{art}/Kiln.Hosting.{version}.snupkg").read("lib/net10.0/Kiln.Hosting.pdb"), "Kiln.Hosting.pdb has no embedded sources"
+# Kiln.Hosting depends on Kiln of the same version with its analyzers (the generator) and build files, and on the
+# Microsoft.Extensions abstractions and binder only: never on Microsoft.Extensions.Hosting or Kiln.Attributes.
+z, spec = nuspec("Kiln.Hosting")
+deps = dict(re.findall(r'<dependency id="([^"]+)" version="([^"]+)"', spec))
+assert set(deps) == {"Kiln", "Microsoft.Extensions.Hosting.Abstractions", "Microsoft.Extensions.Configuration.Binder"}, deps
+assert deps["Kiln"] == version, deps
+kiln = re.search(r'<dependency id="Kiln"[^>]*/>', spec).group(0)
+assert "exclude=" not in kiln, kiln
 # The template references exactly the Kiln version packed with it.
 templates = zipfile.ZipFile(f"{art}/Kiln.Templates.{version}.nupkg")
 project = templates.read("content/kiln/KilnApi.1/KilnApi.1.csproj").decode()
 assert f'<PackageReference Include="Kiln" Version="{version}" />' in project, project
-print("   metadata: license, readme, description, tags, repository; no dependencies; PDBs embed sources;"
-      f" template references Kiln {version}")
+print("   metadata: license, readme, description, tags, repository; Kiln has no dependencies, Kiln.Hosting only"
+      f" Kiln (with its generator) and two abstractions; PDBs embed sources; template references Kiln {version}")
 PY
 step_done
 
@@ -206,6 +216,25 @@ assert_from_artifacts Kiln
 start_server "dotnet run" /hello/World dotnet run --project Plain --no-build --
 request "$url/hello/World?times=2" 200 'Hello, World! Hello, World! '
 request "$url/hello" 404 'Not Found'
+stop_servers
+step_done
+
+step "package consumer: dotnet new console; dotnet add package Kiln.Hosting; the package README's host example"
+run_clean "$work/host-new.log" dotnet new console -o HostConsumer
+run_clean "$work/host-add.log" dotnet add HostConsumer package Kiln.Hosting --version "$version"
+ext_version=$(sed -n 's/.*PackageVersion Include="Microsoft.Extensions.Hosting" Version="\([^"]*\)".*/\1/p' "$repo/Directory.Packages.props")
+run_clean "$work/host-add-ext.log" dotnet add HostConsumer package Microsoft.Extensions.Hosting --version "$ext_version"
+python3 - "$repo/src/Hosting/README.md" HostConsumer/Program.cs <<'PY'
+import re, sys
+block = re.search(r"```csharp\n(.*?)```", open(sys.argv[1]).read(), re.S).group(1)
+open(sys.argv[2], "w").write(block)
+PY
+run_clean "$work/host-build.log" dotnet build HostConsumer -warnaserror
+assert_from_artifacts Kiln.Hosting
+assert_from_artifacts Kiln
+# start-server.py passes --urls: the host's top-level urls key, which Kiln.Hosting reads when Kiln:Urls is not set.
+start_server "dotnet run" /hello/World dotnet run --project HostConsumer --no-build --
+request "$url/hello/World" 200 'Hello, World! ('
 stop_servers
 step_done
 

@@ -17,8 +17,14 @@ public static class AllocationCheck
         options.Listen(IPAddress.Loopback, 0);
         await using var server = new HttpServer(new BenchRouter(), options);
         await server.StartAsync();
+        return Measure((IPEndPoint)server.BoundEndPoints[0], path, requests, depth, "no host");
+    }
+
+    /// <summary>Connects to <paramref name="endPoint"/>, warms up, and prints the bytes the process allocated over <paramref name="requests"/>.</summary>
+    public static int Measure(IPEndPoint endPoint, string path, int requests, int depth, string label)
+    {
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        socket.Connect(server.BoundEndPoints[0]);
+        socket.Connect(endPoint);
 
         var one = Encoding.ASCII.GetBytes($"GET {path} HTTP/1.1\r\nHost: bench\r\n\r\n");
         var batch = Enumerable.Range(0, depth).SelectMany(_ => one).ToArray();
@@ -32,7 +38,7 @@ public static class AllocationCheck
         int gen0 = GC.CollectionCount(0);
         for (int i = 0; i < requests / depth; i++) Exchange(socket, batch, buffer, depth, responseLength);
         long allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
-        Console.WriteLine($"{path} depth {depth}: {requests} requests, {allocated} bytes allocated in the process " +
+        Console.WriteLine($"{label}: {path} depth {depth}: {requests} requests, {allocated} bytes allocated in the process " +
             $"({(double)allocated / requests:0.###} B/request), gen0 collections {GC.CollectionCount(0) - gen0}");
         return 0;
     }

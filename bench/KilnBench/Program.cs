@@ -1,9 +1,17 @@
 // Kiln's side of the load benchmark: the same routes as bench/Baselines/Kestrel, served by HttpServer.
 //   dotnet run -c Release --project bench/KilnBench -- --urls http://127.0.0.1:5002 [--transport epoll|sockets]
 //   dotnet run -c Release --project bench/KilnBench -- --alloc [/plaintext] [requests] [depth]
+//   dotnet run -c Release --project bench/KilnBench -- --alloc-host [/plaintext|/scoped] [requests] [depth] [--access-log]
 //   dotnet run -c Release --project bench/KilnBench -- --telemetry-cost [/plaintext] [requests per round] [rounds]
 using Kiln;
 using Kiln.LoadBench;
+
+if (args.Length > 0 && args[0] == "--alloc-host")
+{
+    var rest = args.Skip(1).Where(a => a != "--access-log").ToArray();
+    return await HostedAllocationCheck.RunAsync(rest.Length > 0 ? rest[0] : "/plaintext", rest.Length > 1 ? int.Parse(rest[1]) : 100_000,
+        rest.Length > 2 ? int.Parse(rest[2]) : 1, accessLog: args.Contains("--access-log"));
+}
 
 if (args.Length > 0 && args[0] == "--alloc")
 {

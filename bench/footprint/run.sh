@@ -10,6 +10,7 @@
 #   aspnet  bench/footprint/AspNetSlim   WebApplication.CreateSlimBuilder with the same two routes and bodies
 #   floor   bench/footprint/Floor        no framework: bind, accept synchronously, fixed answer (the runtime's own cost)
 #   sample  sample/                      the sample app (static files, compression, logging, JSON, middleware)
+#   host    samples/HostApp              Kiln.Hosting in a generic host (DI, a scope per request, configuration, ILogger)
 #
 # Each start is timed by probe.c (compiled here with cc): the clock starts right before posix_spawn of the binary
 # and stops when the complete answer to the first request has arrived; the probe polls connect() every 20 µs
@@ -32,9 +33,10 @@ PORT=${PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1"
 out=$root/artifacts/footprint
 mkdir -p "$out"
 
-project_of() { case $1 in floor) echo bench/footprint/Floor ;; kiln) echo bench/footprint/Minimal ;; aspnet) echo bench/footprint/AspNetSlim ;; sample) echo sample ;; esac; }
-binary_of() { case $1 in floor) echo "$out/floor/floor" ;; kiln) echo "$out/kiln/kiln-minimal" ;; aspnet) echo "$out/aspnet/aspnet-slim" ;; sample) echo "$out/sample/kiln-sample" ;; esac; }
-paths_of() { case $1 in sample) echo "/health /accounts/42" ;; *) echo "/plaintext /json" ;; esac; }
+project_of() { case $1 in floor) echo bench/footprint/Floor ;; kiln) echo bench/footprint/Minimal ;; aspnet) echo bench/footprint/AspNetSlim ;; sample) echo sample ;; host) echo samples/HostApp ;; esac; }
+binary_of() { case $1 in floor) echo "$out/floor/floor" ;; kiln) echo "$out/kiln/kiln-minimal" ;; aspnet) echo "$out/aspnet/aspnet-slim" ;; sample) echo "$out/sample/kiln-sample" ;; host) echo "$out/host/kiln-host" ;; esac; }
+# The host app reads --urls as the host's top-level urls key (Kiln.Hosting's fallback when Kiln:Urls is not set).
+paths_of() { case $1 in sample) echo "/health /accounts/42" ;; host) echo "/notes /scopes" ;; *) echo "/plaintext /json" ;; esac; }
 
 publish() {
   local app=$1 project args=()
@@ -42,6 +44,7 @@ publish() {
   case $app in
     kiln) args=(-p:IlcGenerateMstatFile=true $KILN_PROPS) ;;
     sample) args=(-p:AotFramework=net10.0 -p:IlcGenerateMstatFile=true $KILN_PROPS) ;;
+    host) args=(-p:IlcGenerateMstatFile=true $KILN_PROPS) ;;
   esac
   echo "publishing $app ($project ${args[*]})" >&2
   rm -rf "${out:?}/$app"
@@ -90,7 +93,7 @@ python3 - "$results" "$STARTS" "$sizes" <<'PY'
 import statistics as st, sys
 rows = [l.split() for l in open(sys.argv[1])]
 sizes = dict(l.split() for l in sys.argv[3].splitlines())   # in APPS order
-names = {"floor": "floor (socket + fixed answer)", "kiln": "Kiln minimal", "aspnet": "ASP.NET Core slim", "sample": "Kiln sample"}
+names = {"floor": "floor (socket + fixed answer)", "kiln": "Kiln minimal", "aspnet": "ASP.NET Core slim", "sample": "Kiln sample", "host": "Kiln host app (Kiln.Hosting)"}
 runs = {}
 for app, rnd, ms, rss1, *rest in rows:
     runs.setdefault(app, {})[int(rnd)] = (float(ms), int(rss1), int(rest[-1]) if rest else int(rss1))

@@ -110,6 +110,14 @@ namespace Kiln.Generator
                 .Select(static (x, _) => TableDiagnostics.Locate(x.Left.Left, x.Left.Right, x.Right))
                 .WithTrackingName(TrackingNames.RouterDiagnostics);
             context.RegisterSourceOutput(routerDiagnostics, static (spc, diagnostics) => Report(spc, diagnostics));
+
+            // [Use<T>] or [RateLimit] on a method with no route attribute would do nothing (KILN031).
+            var attributesWithoutRoute = Concat(new[] { KnownTypes.UseAttribute, KnownTypes.RateLimitAttribute }.Select(name => context.SyntaxProvider
+                    .ForAttributeWithMetadataName(name, static (node, _) => node is MethodDeclarationSyntax, RouteChecks.AttributeWithoutRoute)
+                    .Collect()))
+                .Select(static (all, _) => all.SelectMany(d => d).ToEquatableArray())
+                .WithTrackingName(TrackingNames.AttributeWithoutRouteDiagnostics);
+            context.RegisterSourceOutput(attributesWithoutRoute, static (spc, diagnostics) => Report(spc, diagnostics));
         }
 
         /// <summary>The concatenation of several collected providers.</summary>

@@ -18,5 +18,6 @@ namespace Kiln.Generator
         public const string MethodDiagnostics = "Kiln.MethodDiagnostics";
         public const string DeclarationDiagnostics = "Kiln.DeclarationDiagnostics";
         public const string RouterDiagnostics = "Kiln.RouterDiagnostics";
+        public const string AttributeWithoutRouteDiagnostics = "Kiln.AttributeWithoutRouteDiagnostics";
     }
 }

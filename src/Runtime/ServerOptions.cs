@@ -214,14 +214,27 @@ public sealed class ServerOptions
                 throw new ArgumentException($"KILN_SHUTDOWN_DELAY='{delay}' is not a number of seconds between 0 and 3600.");
             options.ShutdownDelay = TimeSpan.FromSeconds(seconds);
         }
-        if (!string.IsNullOrWhiteSpace(urls))
-        {
-            foreach (var part in urls.Split([';', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-                options.AddUrl(part);
-        }
+        if (!string.IsNullOrWhiteSpace(urls)) options.ListenUrls(urls);
         if (options._listeners.Count == 0) options.Listen(IPAddress.Loopback, defaultPort);
         return options;
     }
+
+    /// <summary>
+    /// Listens on each URL of <paramref name="urls"/>, in the format of <see cref="FromArgs"/>'s <c>--urls</c>: a
+    /// <c>;</c>- (or <c>,</c>-) separated list of <c>http://host:port</c> and <c>unix:/path.sock</c>. Configuration
+    /// (the <c>Kiln:Urls</c> key under Kiln.Hosting) goes through here.
+    /// </summary>
+    /// <param name="urls">The URLs.</param>
+    /// <exception cref="ArgumentException">A URL is malformed or uses an unsupported scheme.</exception>
+    public void ListenUrls(string urls)
+    {
+        ArgumentNullException.ThrowIfNull(urls);
+        foreach (var part in urls.Split([';', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            AddUrl(part);
+    }
+
+    /// <summary>Whether any listener has been added (by <see cref="Listen"/>, <see cref="ListenUnix"/>, <see cref="ListenTls"/> or <see cref="ListenUrls"/>).</summary>
+    public bool HasListeners => _listeners.Count > 0;
 
     private void AddUrl(string url)
     {
