@@ -24,7 +24,7 @@ forbidden=(
   # the console: the default error log writes to descriptor 2 without it
   [System.Console]
   # the OpenAPI middleware (UseOpenApi) and the URL builders' writer: generated for every app, kept only when used
-  Kiln.OpenApiDocument Kiln.Router+UrlWriter
+  Kiln.OpenApiDocument UrlWriter
 )
 
 rm -rf "$out"

@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Text.Json;
 using Kiln.GeneratorTests.Infrastructure;
+using Microsoft.CodeAnalysis;
 
 namespace Kiln.GeneratorTests;
 
@@ -162,6 +163,30 @@ public class OpenApiTests
         Assert.Equal("application/octet-stream", Op("/items/{id}/img-{n}.png", "get").GetProperty("responses").GetProperty("200").GetProperty("content").EnumerateObject().Single().Name);
         Assert.Equal("text/plain", Op("/files/{path}", "get").GetProperty("responses").GetProperty("200").GetProperty("content").EnumerateObject().Single().Name);
         Assert.Contains("[Produces", Op("/raw", "get").GetProperty("responses").GetProperty("default").GetProperty("description").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Title_and_version_come_from_the_projects_RootNamespace_and_Version()
+    {
+        var options = new BuildProperties(new Dictionary<string, string> { ["build_property.RootNamespace"] = "Shop.Api", ["build_property.Version"] = "2.3.4-beta" });
+        var driver = Microsoft.CodeAnalysis.CSharp.CSharpGeneratorDriver.Create(new[] { new Kiln.Generator.RouterGenerator().AsSourceGenerator() },
+            parseOptions: GeneratorHarness.ParseOptions, optionsProvider: options);
+        var result = driver.RunGenerators(GeneratorHarness.CreateCompilation("namespace Shop; public static class A { [Get(\"/a\")] public static string Get() => \"\"; }")).GetRunResult();
+        var text = GeneratorHarness.Generated(result, "AppRouter.OpenApi.g.cs");
+        Assert.Contains("\"title\": \"Shop.Api\"", text, StringComparison.Ordinal);
+        Assert.Contains("\"version\": \"2.3.4-beta\"", text, StringComparison.Ordinal);
+    }
+
+    private sealed class BuildProperties(Dictionary<string, string> values) : Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptionsProvider
+    {
+        public override Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptions GlobalOptions { get; } = new Options(values);
+        public override Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptions GetOptions(SyntaxTree tree) => new Options(new());
+        public override Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptions GetOptions(AdditionalText textFile) => new Options(new());
+
+        private sealed class Options(Dictionary<string, string> values) : Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptions
+        {
+            public override bool TryGetValue(string key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? value) => values.TryGetValue(key, out value);
+        }
     }
 
     [Fact]

@@ -13,7 +13,7 @@ namespace Kiln.GeneratorTests.Differential;
 /// value only when no URL can carry it (an empty, <c>.</c> or <c>..</c> segment; a pattern value the router would split
 /// elsewhere); a URL may reach another route only when the reference router says that route takes precedence on it.
 /// </summary>
-public class UrlRoundTripTests
+public class UrlRoundTripTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private const int ValuesPerGitHubRoute = 20;
     private const int RandomTableCount = 8;
@@ -28,6 +28,7 @@ public class UrlRoundTripTests
             .ToList();
         Assert.Equal(203, routes.Count);
         var stats = await RoundTripAsync(routes, new Random(2026), ValuesPerGitHubRoute, "GitHub API route set");
+        output.WriteLine("GitHub API route set: " + stats);
         // Every GitHub template is literals and whole-segment strings: only empty and dot-segment values are refused,
         // and no route shadows another for a value the builder writes.
         Assert.True(stats.RoundTrips >= routes.Count * ValuesPerGitHubRoute * 7 / 10, stats.ToString());
@@ -43,6 +44,7 @@ public class UrlRoundTripTests
         var tables = new RandomTables(seed);
         var routes = RandomTables.Accepted(tables.Table(DifferentialTests.RoutesPerTable));
         var stats = await RoundTripAsync(routes, new Random(seed), ValuesPerRandomRoute, "random table, seed " + seed);
+        output.WriteLine($"random table, seed {seed} ({routes.Count} routes): {stats}");
         Assert.True(stats.RoundTrips >= routes.Count * ValuesPerRandomRoute / 3, stats.ToString());
     }
 
