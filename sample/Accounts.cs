@@ -50,11 +50,15 @@ public sealed class AccountStore
 
     /// <summary><c>GET /accounts/&lt;id&gt;</c>: one account, or 404.</summary>
     [Get("/accounts/<id>")]
+    [Produces(200, typeof(Account))]
+    [Produces(404, Description = "No account has this id.")]
     public HttpResponse Get(int id) =>
         _accounts.TryGetValue(id, out var account) ? HttpResponse.Json(account, SampleJson.Default.Account) : HttpResponse.NotFound();
 
     /// <summary><c>GET /accounts/&lt;id&gt;/history</c>: the account's last <c>limit</c> transactions.</summary>
     [Get("/accounts/<id>/history")]
+    [Produces(200, typeof(History))]
+    [Produces(404, Description = "No account has this id.")]
     public HttpResponse GetHistory(int id, [Query] int limit = 10)
     {
         if (!_accounts.ContainsKey(id)) return HttpResponse.NotFound();
@@ -64,6 +68,8 @@ public sealed class AccountStore
 
     /// <summary><c>POST /accounts</c> with a JSON body: creates an account; 201 with its location.</summary>
     [Post("/accounts")]
+    [Produces(201, typeof(Account), Description = "Created; the Location header is the new account's URL.")]
+    [Produces(400, Description = "The owner is missing, or the body is not a NewAccount.")]
     public HttpResponse Create(NewAccount account, [Header("X-Request-Id")] string? requestId)
     {
         if (string.IsNullOrWhiteSpace(account.Owner)) return HttpResponse.BadRequest("owner is required.");

@@ -18,6 +18,9 @@ public sealed class Admin(AccountStore store)
 {
     /// <summary><c>DELETE /admin/accounts/&lt;id&gt;</c>: 204, or 404.</summary>
     [Delete("/admin/accounts/<id>")]
+    [Produces(204)]
+    [Produces(401, Description = "The X-Api-Key header is missing or wrong.")]
+    [Produces(404)]
     public HttpResponse Delete(int id) => store.Remove(id) ? HttpResponse.NoContent() : HttpResponse.NotFound();
 
     /// <summary><c>GET /admin/stats</c>: a plain-text summary.</summary>
@@ -41,5 +44,8 @@ public sealed class Site(StaticFiles files)
 
     /// <summary><c>GET /files/&lt;*path&gt;</c>: a file from wwwroot (ETag, ranges, traversal-safe).</summary>
     [Get("/files/<*path>")]
+    [Produces(200, Description = "The file (its media type by extension).")]
+    [Produces(304)]
+    [Produces(404)]
     public ValueTask<HttpResponse> File(string path, Request request) => files.ServeAsync(request, path);
 }

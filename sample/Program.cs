@@ -19,7 +19,8 @@ server.UseHealthEndpoints();
 if (Environment.GetEnvironmentVariable("KILN_TRUSTED_PROXIES") is { Length: > 0 } proxies)
     server.UseForwardedHeaders(proxies.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 server.UseLogging(Console.Out)
-      .UseCompression();
+      .UseCompression()
+      .UseOpenApi(AppRouter.OpenApiJson, "/openapi.json");   // the build-time OpenAPI 3.1 document (docs/openapi.md)
 
 await server.StartAsync();
 Console.WriteLine($"kiln-sample: {router.Routes.Count} routes, listening on {string.Join(", ", server.BoundEndPoints)}");

@@ -23,6 +23,8 @@ forbidden=(
   Kiln.StaticFiles Kiln.ClientRateLimiter Kiln.ForwardedHeaders Kiln.Cors Kiln.RequestLogging
   # the console: the default error log writes to descriptor 2 without it
   [System.Console]
+  # the OpenAPI middleware (UseOpenApi) and the URL builders' writer: generated for every app, kept only when used
+  Kiln.OpenApiDocument Kiln.Router+UrlWriter
 )
 
 rm -rf "$out"

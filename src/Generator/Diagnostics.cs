@@ -99,6 +99,9 @@ namespace Kiln.Generator
         public static readonly DiagnosticDescriptor NoRoutes = Warning("KILN030", "No route methods",
             "{0} has no routes: no method in this project has a route attribute, so it answers 404 to every request; add one, for example [Get(\"/hello\")] public static string Hello() => \"Hello\";", Routing);
 
+        public static readonly DiagnosticDescriptor AttributeWithoutRoute = Warning("KILN031", "[Use] or [RateLimit] on a method without a route",
+            "{0} on {1} does nothing: {1} has no route attribute ([Get], [Post], [Route]…), so the router never calls it and nothing applies {0}; add a route attribute to {1}, or move {0} to a route method or its class", Binding);
+
         /// <summary>Whether the diagnostic <paramref name="id"/> is an error (which keeps its method out of the router).</summary>
         public static bool IsError(string id)
         {
@@ -114,7 +117,7 @@ namespace Kiln.Generator
             UnparsableRouteType, InvalidMethodToken, DuplicateRoute, AmbiguousRoutes, UnsupportedParameter, UnsupportedReturnType,
             InaccessibleMethod, MissingJsonTypeInfo, AmbiguousParameterSource, NotAMiddleware, RouteTableTooComplex,
             InvalidRouterDeclaration, MultipleBodyParameters, NotARouteMethod, BodyOnBodilessMethod, BodyOnDelete, MethodTokenCase,
-            ForeignTemplateSyntax, DefaultNeverApplies, InvalidRateLimit, UnroutableMethod, ServiceOfValueType, UnnamedUrlBuilders, NoRoutes,
+            ForeignTemplateSyntax, DefaultNeverApplies, InvalidRateLimit, UnroutableMethod, ServiceOfValueType, UnnamedUrlBuilders, NoRoutes, AttributeWithoutRoute,
         };
     }
 }

@@ -70,6 +70,32 @@ namespace Kiln.Generator
                 spc.AddSource(model.ClassName + ".Urls.g.cs", UrlEmitter.Emit(model));
             });
 
+            // The OpenAPI document: the router model plus what only the document needs (doc comments, [Produces], JSON
+            // shapes, the project's name), each parsed on its own so an edit to a doc comment regenerates only the document.
+            var operations = Concat(KnownTypes.RouteAttributes.Select(name => context.SyntaxProvider
+                    .ForAttributeWithMetadataName(name, static (node, _) => node is MethodDeclarationSyntax, OpenApiParser.ParseOperation)
+                    .Where(static o => o is not null)
+                    .Select(static (o, _) => o!)
+                    .Collect()))
+                .Select(static (all, _) => all.Distinct().OrderBy(o => o.Key, System.StringComparer.Ordinal).ToEquatableArray());
+            var shapes = context.SyntaxProvider
+                .ForAttributeWithMetadataName(KnownTypes.JsonSerializableAttribute, static (node, _) => node is ClassDeclarationSyntax, OpenApiParser.ParseJsonShapes)
+                .Where(static c => c is not null)
+                .Select(static (c, _) => c!)
+                .Collect()
+                .Select(static (all, _) => all.OrderBy(c => c.ContextType, System.StringComparer.Ordinal).ToEquatableArray());
+            var project = context.AnalyzerConfigOptionsProvider.Select(static (options, _) =>
+                (Title: options.GlobalOptions.TryGetValue("build_property.RootNamespace", out var title) ? title : "",
+                 Version: options.GlobalOptions.TryGetValue("build_property.Version", out var version) ? version : ""));
+            var openApiInputs = operations.Combine(shapes).Combine(project)
+                .Select(static (x, _) => new OpenApiInputs(x.Right.Title, x.Right.Version, x.Left.Left, x.Left.Right))
+                .WithTrackingName(TrackingNames.OpenApiInputs);
+            context.RegisterSourceOutput(router.Combine(openApiInputs), static (spc, pair) =>
+            {
+                if (pair.Left is null) return;
+                spc.AddSource(pair.Left.ClassName + ".OpenApi.g.cs", OpenApiEmitter.Emit(pair.Left, pair.Right));
+            });
+
             var methodDiagnostics = parsedMethods
                 .Select(static (all, _) => all.SelectMany(m => m.Diagnostics).Distinct().ToEquatableArray())
                 .WithTrackingName(TrackingNames.MethodDiagnostics);
@@ -84,6 +110,14 @@ namespace Kiln.Generator
                 .Select(static (x, _) => TableDiagnostics.Locate(x.Left.Left, x.Left.Right, x.Right))
                 .WithTrackingName(TrackingNames.RouterDiagnostics);
             context.RegisterSourceOutput(routerDiagnostics, static (spc, diagnostics) => Report(spc, diagnostics));
+
+            // [Use<T>] or [RateLimit] on a method with no route attribute would do nothing (KILN031).
+            var attributesWithoutRoute = Concat(new[] { KnownTypes.UseAttribute, KnownTypes.RateLimitAttribute }.Select(name => context.SyntaxProvider
+                    .ForAttributeWithMetadataName(name, static (node, _) => node is MethodDeclarationSyntax, RouteChecks.AttributeWithoutRoute)
+                    .Collect()))
+                .Select(static (all, _) => all.SelectMany(d => d).ToEquatableArray())
+                .WithTrackingName(TrackingNames.AttributeWithoutRouteDiagnostics);
+            context.RegisterSourceOutput(attributesWithoutRoute, static (spc, diagnostics) => Report(spc, diagnostics));
         }
 
         /// <summary>The concatenation of several collected providers.</summary>

@@ -10,6 +10,7 @@ namespace Kiln.Generator
         public const string DefaultRouterWanted = "Kiln.DefaultRouterWanted";
         public const string Router = "Kiln.Router";
         public const string RouterModel = "Kiln.RouterModel";
+        public const string OpenApiInputs = "Kiln.OpenApiInputs";
 
         // The diagnostics path: carries source locations, so moving code re-runs it (and only it).
         public const string ParsedMethods = "Kiln.ParsedMethods";
@@ -17,5 +18,6 @@ namespace Kiln.Generator
         public const string MethodDiagnostics = "Kiln.MethodDiagnostics";
         public const string DeclarationDiagnostics = "Kiln.DeclarationDiagnostics";
         public const string RouterDiagnostics = "Kiln.RouterDiagnostics";
+        public const string AttributeWithoutRouteDiagnostics = "Kiln.AttributeWithoutRouteDiagnostics";
     }
 }

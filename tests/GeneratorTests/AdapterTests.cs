@@ -105,6 +105,29 @@ public class AdapterTests
         {
             private int _count;
             [Post("/count")] public int Next() => ++_count;
+
+            // Instance method, body, awaited result: the continuation reaches the router's field through its state.
+            [Post("/count/by")] public async ValueTask<int> Add([Body] string by) { await Task.Yield(); return _count += int.Parse(by); }
+        }
+
+        // Adapters that continue after a body or an awaited result (no async state machine in generated code).
+        public static class Continued
+        {
+            [Post("/continued/<id>/<name>.<ext>")]
+            public static async Task<string> Mixed(int id, [Body] string text, [Query] int times, string name, string ext, CancellationToken aborted)
+            {
+                await Task.Yield();
+                return id + ":" + text + ":" + times + ":" + name + "." + ext + ":" + aborted.IsCancellationRequested;
+            }
+
+            [Put("/continued/response")]
+            public static Task<HttpResponse> Response([Body] byte[] data) => Task.FromResult(HttpResponse.Text("got " + data.Length, 201));
+
+            [Post("/continued/json")]
+            public static async Task Json(Point point) { await Task.Yield(); if (point.X < 0) throw new ArgumentOutOfRangeException(nameof(point)); }
+
+            [Get("/continued/fails")]
+            public static async Task<string> Fails() { await Task.Yield(); throw new InvalidOperationException("late"); }
         }
 
         public sealed class Tagger(string tag) : IMiddleware
@@ -269,6 +292,36 @@ public class AdapterTests
         var statuses = new List<int>();
         for (int i = 0; i < 3; i++) statuses.Add((await router.SendAsync("GET", "/limited")).Status);
         Assert.Equal([200, 200, 429], statuses);
+    }
+
+    [Theory]
+    [InlineData("POST", "/continued/7/report.pdf?times=3", "body", 200, "7:body:3:report.pdf:False")]
+    [InlineData("POST", "/continued/7/report.pdf", "body", 400, "Missing required query parameter 'times'.")]
+    [InlineData("POST", "/continued/7/report.pdf?times=x", "body", 400, "The query parameter 'times' is not a valid int.")]
+    [InlineData("PUT", "/continued/response", "12345", 201, "got 5")]
+    [InlineData("POST", "/continued/json", "{\"x\":1,\"y\":2}", 204, "")]
+    [InlineData("POST", "/continued/json", null, 400, "The request body ('point') is required.")]
+    public async Task Continues_after_a_body_and_an_awaited_result(string method, string target, string? body, int status, string expected)
+    {
+        var response = await CreateRouter().SendAsync(method, target, body, ("Content-Type", "application/json"));
+        Assert.Equal((status, expected), (response.Status, response.Body));
+    }
+
+    [Fact]
+    public async Task Continues_an_instance_method_after_its_body()
+    {
+        var router = CreateRouter();
+        Assert.Equal("5", (await router.SendAsync("POST", "/count/by", "5")).Body);
+        Assert.Equal("6", (await router.SendAsync("POST", "/count")).Body);
+        Assert.Equal("8", (await router.SendAsync("POST", "/count/by", "2")).Body);
+    }
+
+    [Fact]
+    public async Task Exceptions_after_an_await_reach_the_server()
+    {
+        var late = await Assert.ThrowsAsync<InvalidOperationException>(() => CreateRouter().SendAsync("GET", "/continued/fails"));
+        Assert.Equal("late", late.Message);
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => CreateRouter().SendAsync("POST", "/continued/json", "{\"x\":-1,\"y\":0}", ("Content-Type", "application/json")));
     }
 
     [Fact]

@@ -162,6 +162,64 @@ public partial class DiagnosticTests
             public static string Tunnel() => "";
         """), "KILN025", $"{method} routes never match: {why}; remove the route");
 
+    // ---- KILN031: [Use<T>] or [RateLimit] where there is no route for them to wrap ----
+
+    [Fact]
+    public void KILN031_Use_on_a_method_without_a_route() => AssertSingle("""
+        namespace App;
+
+        public sealed class Audit : IMiddleware
+        {
+            public ValueTask<HttpResponse> InvokeAsync(Request request, Handler next) => next(request);
+        }
+
+        public static class Admin
+        {
+            [Get("/admin")]
+            public static string Index() => "";
+
+            [[|Use<Audit>|]]
+            public static string Stats() => "";
+        }
+        """, "KILN031",
+        "[Use<Audit>] on Admin.Stats does nothing: Admin.Stats has no route attribute ([Get], [Post], [Route]…), so the router never calls it and nothing applies [Use<Audit>]; add a route attribute to Admin.Stats, or move [Use<Audit>] to a route method or its class",
+        DiagnosticSeverity.Warning);
+
+    [Fact]
+    public void KILN031_RateLimit_on_a_method_without_a_route() => AssertSingle(Things("""
+            [Get("/things")]
+            public static string List() => "";
+
+            [[|RateLimit(1, 2)|]]
+            public static string Helper() => "";
+        """), "KILN031",
+        "[RateLimit] on Things.Helper does nothing: Things.Helper has no route attribute ([Get], [Post], [Route]…), so the router never calls it and nothing applies [RateLimit]; add a route attribute to Things.Helper, or move [RateLimit] to a route method or its class",
+        DiagnosticSeverity.Warning);
+
+    [Fact]
+    public void KILN031_is_not_reported_for_route_methods_or_classes()
+    {
+        var diagnostics = GeneratorHarness.GeneratorDiagnostics("""
+            namespace App;
+
+            public sealed class Audit : IMiddleware
+            {
+                public ValueTask<HttpResponse> InvokeAsync(Request request, Handler next) => next(request);
+            }
+
+            [Use<Audit>, RateLimit(5, 10)]
+            public abstract class AdminBase;
+
+            public sealed class Admin : AdminBase
+            {
+                [Get("/admin"), Use<Audit>, RateLimit(1, 2)]
+                public string Index() => "";
+            }
+            """);
+
+        Assert.Empty(diagnostics);
+    }
+
     // ---- KILN001, KILN022: another framework's template syntax ----
 
     [Theory]

@@ -42,7 +42,7 @@ public class IncrementalityTests
     private static readonly string[] EmitPath =
     {
         TrackingNames.RouteMethods, TrackingNames.JsonContexts, TrackingNames.RouterDeclarations, TrackingNames.DefaultRouterWanted,
-        TrackingNames.Router, TrackingNames.RouterModel,
+        TrackingNames.Router, TrackingNames.RouterModel, TrackingNames.OpenApiInputs,
     };
 
     /// <summary>Runs the generator on <see cref="Source"/>, then again after <paramref name="edit"/>; returns the second run.</summary>
@@ -78,7 +78,7 @@ public class IncrementalityTests
         var outputs = result.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs).Select(o => o.Reason).ToList();
         Assert.NotEmpty(outputs);
         Assert.All(outputs, reason => Assert.True(reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, "an output was regenerated: " + reason));
-        Assert.Equal(4, result.GeneratedSources.Length);   // router, matcher, adapters, URL builders
+        Assert.Equal(5, result.GeneratedSources.Length);   // router, matcher, adapters, URL builders, OpenAPI document
     }
 
     /// <summary>The edit moved code the parser saw: the location-carrying step has new values (so the test above was not vacuous).</summary>

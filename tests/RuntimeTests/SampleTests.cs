@@ -25,7 +25,7 @@ public sealed class SampleTests : IAsyncLifetime
         var options = new ServerOptions();
         options.Listen(IPAddress.Loopback, 0);
         _server = new HttpServer(router, options);
-        _server.UseLogging(TextWriter.Synchronized(_log)).UseCompression();
+        _server.UseLogging(TextWriter.Synchronized(_log)).UseCompression().UseOpenApi(AppRouter.OpenApiJson, "/openapi.json");
         await _server.StartAsync();
         _url = "http://127.0.0.1:" + ((IPEndPoint)_server.BoundEndPoints[0]).Port;
     }
@@ -47,6 +47,41 @@ public sealed class SampleTests : IAsyncLifetime
         await Poll.UntilAsync(() => _log.ToString().Contains("GET /accounts/101 200"), 5000, () => _log.ToString());
         Assert.Contains("GET /accounts/42/history 200", _log.ToString());
         Assert.Contains("POST /accounts 201", _log.ToString());
+    }
+
+    /// <summary>
+    /// The sample's OpenAPI document, served at /openapi.json, is the one committed in
+    /// <c>tests/RuntimeTests/Snapshots/Sample.openapi.verified.json</c> (CI validates that file's twin, fetched from the
+    /// NativeAOT binary, with an OpenAPI 3.1 validator). A change writes <c>Sample.openapi.received.json</c> and fails;
+    /// <c>KILN_ACCEPT_SNAPSHOTS=1</c> accepts it.
+    /// </summary>
+    [Fact]
+    public async Task Serves_its_build_time_OpenAPI_document_as_committed()
+    {
+        var response = await Curl.RunAsync("-s", "-D", "-", _url + "/openapi.json");
+        Assert.Contains("Content-Type: application/json; charset=utf-8", response.Stdout);
+        var body = response.Stdout[(response.Stdout.IndexOf("\r\n\r\n", StringComparison.Ordinal) + 4)..];
+        Assert.Equal(AppRouter.OpenApiJson, body);
+        Assert.Contains("\"/accounts/{id}/history\"", body);
+        Assert.Contains("\"operationId\": \"AccountStore_Create\"", body);
+
+        var root = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(root, "Generated.sln"))) root = Path.GetDirectoryName(root)!;
+        var verified = Path.Combine(root, "tests", "RuntimeTests", "Snapshots", "Sample.openapi.verified.json");
+        var received = Path.ChangeExtension(verified, null).Replace(".verified", ".received") + ".json";
+        if (File.Exists(verified) && File.ReadAllText(verified) == body)
+        {
+            File.Delete(received);
+            return;
+        }
+        if (Environment.GetEnvironmentVariable("KILN_ACCEPT_SNAPSHOTS") == "1")
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(verified)!);
+            File.WriteAllText(verified, body);
+            return;
+        }
+        File.WriteAllText(received, body);
+        Assert.Fail($"The sample's OpenAPI document differs from {verified}; review {received} and accept it (KILN_ACCEPT_SNAPSHOTS=1).");
     }
 
     [Fact]

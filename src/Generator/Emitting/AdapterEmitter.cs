@@ -36,26 +36,104 @@ namespace Kiln.Generator.Emitting
         /// <summary>The local holding a parameter's value: prefixed, so user names never collide with <c>request</c> or <c>result</c>.</summary>
         private static string Local(ParameterModel p) => "p_" + p.Name;
 
-        private static bool NeedsAwait(RouteMethod method) =>
-            method.Result.Await != AwaitKind.None || method.Parameters.Any(p => p.Source == ParameterSource.Body && p.Body != BodyKind.Stream);
+        /// <summary>
+        /// The body parameter whose read the adapter continues after with <c>Then</c> (string, bytes, memory, or a
+        /// required JSON body), or -1. Such adapters, and those whose method returns a Task, are not async methods:
+        /// the compiler writes a state machine for every async method, which made large route tables slow to build.
+        /// </summary>
+        private static int ContinuedBody(RouteMethod method)
+        {
+            for (int i = 0; i < method.Parameters.Count; i++)
+            {
+                var p = method.Parameters[i];
+                if (p.Source != ParameterSource.Body || p.Body == BodyKind.Stream) continue;
+                return p.Body is BodyKind.String or BodyKind.Bytes or BodyKind.Memory || (p.Body == BodyKind.Json && !p.IsOptional) ? i : -1;
+            }
+            return -1;
+        }
+
+        /// <summary>An optional JSON body (read only when there is one) keeps the adapter an async method.</summary>
+        private static bool NeedsAsync(RouteMethod method) =>
+            method.Parameters.Any(p => p.Source == ParameterSource.Body && p.Body == BodyKind.Json && p.IsOptional);
 
         private static void EmitAdapter(SourceWriter w, RouteModel route, RouteMethod method, RouterModel router)
         {
-            bool isAsync = NeedsAwait(method);
+            bool isAsync = NeedsAsync(method);
+            int body = isAsync ? -1 : ContinuedBody(method);
             string signature = string.Join(", ", method.Parameters.Select(p => p.Name));
-            string arguments = string.Join(", ", method.Parameters.Select(p => Local(p)));
             w.Line("// " + SourceWriter.Comment(route.HttpMethod + " " + route.Template.Text + " -> " + method.DisplayName + "(" + signature + ")"));
             w.Open("private " + (isAsync ? "async " : "") + Names.ValueTaskOfResponse + " " + Names.Adapter(route, method) + "(" + Names.Request + " request)");
             var patternSegments = new HashSet<int>();
-            foreach (var p in method.Parameters)
-                EmitBinding(w, p, route, router, patternSegments);
+            for (int i = 0; i < (body < 0 ? method.Parameters.Count : body); i++)
+                EmitBinding(w, method.Parameters[i], route, router, patternSegments);
+            if (body < 0) EmitCall(w, method, router, self: null, isAsync);
+            else EmitBodyContinuation(w, route, method, router, body);
+            w.Close();
+        }
 
+        /// <summary>
+        /// <c>return Then(request.ReadBody…(), state, static (state, p_body) => { …the rest of the adapter… });</c>:
+        /// the state carries the values bound so far, the request when later parameters need it, and the router when
+        /// the method is an instance method (its target is a field).
+        /// </summary>
+        private static void EmitBodyContinuation(SourceWriter w, RouteModel route, RouteMethod method, RouterModel router, int body)
+        {
+            var p = method.Parameters[body];
+            string pending = p.Body switch
+            {
+                BodyKind.String => "request.ReadBodyAsStringAsync()",
+                BodyKind.Bytes or BodyKind.Memory => "request.ReadBodyAsBytesAsync()",
+                _ => "request.ReadFromJsonAsync(" + Names.Json(router.JsonTypes.First(j => j.TypeName == p.TypeName).Index) + ")",
+            };
+            if (p.Body == BodyKind.Json) w.Line("if (!request.HasBody) return MissingBody(" + SourceWriter.Literal(p.Name) + ");");
+
+            var state = method.Parameters.Take(body).Select(Local).ToList();
+            if (body + 1 < method.Parameters.Count) state.Add("request");
+            if (!method.IsStatic) state.Add("this");
+            string Inner(string name) => name == "this" ? "router" : name;
+            string lambda = state.Count switch
+            {
+                0 => pending + ", static " + Local(p) + " =>",
+                1 => pending + ", " + state[0] + ", static (" + Inner(state[0]) + ", " + Local(p) + ") =>",
+                _ => pending + ", (" + string.Join(", ", state) + "), static (state, " + Local(p) + ") =>",
+            };
+            w.Open("return Then(" + lambda);
+            if (state.Count > 1) w.Line("var (" + string.Join(", ", state.Select(Inner)) + ") = state;");
+            if (p.Body == BodyKind.Json && !p.IsValueType) w.Line("if (" + Local(p) + " is null) return MissingBody(" + SourceWriter.Literal(p.Name) + ");");
+            var patternSegments = new HashSet<int>();   // spans bound before the body are not in the lambda's scope
+            for (int i = body + 1; i < method.Parameters.Count; i++)
+                EmitBinding(w, method.Parameters[i], route, router, patternSegments);
+            EmitCall(w, method, router, self: method.IsStatic ? null : "router", isAsync: false);
+            w.Close(");");
+        }
+
+        /// <summary>Calls the method and returns its result as a response.</summary>
+        private static void EmitCall(SourceWriter w, RouteMethod method, RouterModel router, string? self, bool isAsync)
+        {
+            string arguments = string.Join(", ", method.Parameters.Select(p => Local(p)));
             string target = method.IsStatic
                 ? method.ContainingType
-                : Names.Field(router.ConstructorArguments.First(a => !a.IsMiddleware && a.TypeName == method.ContainingType));
+                : (self is null ? "" : self + ".") + Names.Field(router.ConstructorArguments.First(a => !a.IsMiddleware && a.TypeName == method.ContainingType));
             string call = target + "." + method.MethodName + "(" + arguments + ")";
-            if (method.Result.Await != AwaitKind.None) call = "await " + call + ".ConfigureAwait(false)";
             var result = method.Result;
+            if (result.Await != AwaitKind.None && !isAsync)
+            {
+                // The method's task goes to a shared helper instead of an await (see ContinuedBody).
+                switch (result.Kind)
+                {
+                    case ResultKind.Void:
+                        w.Line("return NoContentAfter(" + call + ");");
+                        break;
+                    case ResultKind.Response:
+                        w.Line("return " + (result.Await == AwaitKind.Task ? "new " + Names.ValueTaskOfResponse + "(" + call + ")" : call) + ";");
+                        break;
+                    default:
+                        w.Line("return Then(" + call + ", static result => " + Convert(result, router) + ");");
+                        break;
+                }
+                return;
+            }
+            if (result.Await != AwaitKind.None) call = "await " + call + ".ConfigureAwait(false)";
             switch (result.Kind)
             {
                 case ResultKind.Void:
@@ -70,7 +148,6 @@ namespace Kiln.Generator.Emitting
                     w.Line("return " + Convert(result, router) + ";");
                     break;
             }
-            w.Close();
         }
 
         private static string Convert(ResultModel result, RouterModel router) => result.Kind switch

@@ -13,6 +13,7 @@ namespace Kiln.Generator.Parsing
         public const string PatchAttribute = "Kiln.PatchAttribute";
         public const string RouterAttribute = "Kiln.RouterAttribute";
         public const string UseAttribute = "Kiln.UseAttribute`1";
+        public const string RateLimitAttribute = "Kiln.RateLimitAttribute";
         public const string JsonSerializableAttribute = "System.Text.Json.Serialization.JsonSerializableAttribute";
 
         public static readonly string[] RouteAttributes = { RouteAttribute, GetAttribute, PostAttribute, PutAttribute, DeleteAttribute, PatchAttribute };

@@ -15,6 +15,28 @@ namespace Kiln.Generator.Parsing
     internal static class RouteChecks
     {
         /// <summary>
+        /// KILN031: <c>[Use&lt;T&gt;]</c> or <c>[RateLimit]</c> on a method with no route attribute. Only route methods
+        /// get a handler the middleware could wrap, so the attribute would silently do nothing.
+        /// </summary>
+        public static EquatableArray<DiagnosticInfo> AttributeWithoutRoute(GeneratorAttributeSyntaxContext context, System.Threading.CancellationToken cancellationToken)
+        {
+            if (context.TargetSymbol is not IMethodSymbol method) return EquatableArray<DiagnosticInfo>.Empty;
+            foreach (var attribute in method.GetAttributes())
+                if (KnownTypes.RouteAttributes.Any(name => KnownTypes.Is(attribute.AttributeClass, name)))
+                    return EquatableArray<DiagnosticInfo>.Empty;
+            string display = method.ContainingType.Name + "." + method.Name;
+            return context.Attributes
+                .Select(a => DiagnosticInfo.Create(Diagnostics.AttributeWithoutRoute,
+                    SourceSpan.From(a.ApplicationSyntaxReference?.GetSyntax(cancellationToken).GetLocation()), Display(a), display))
+                .ToEquatableArray();
+        }
+
+        private static string Display(AttributeData attribute) =>
+            attribute.AttributeClass is { IsGenericType: true, TypeArguments.Length: 1 } use
+                ? "[Use<" + use.TypeArguments[0].ToDisplayString(KnownTypes.Short) + ">]"
+                : "[RateLimit]";
+
+        /// <summary>
         /// KILN018: a route attribute on a local function, lambda, accessor or operator. The generator routes only
         /// methods declared in a type, so anything else would be silently ignored.
         /// </summary>

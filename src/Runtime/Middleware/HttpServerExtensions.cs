@@ -22,6 +22,18 @@ public static class HttpServerExtensions
     public static HttpServer UseLogging(this HttpServer server, Action<RequestLogEntry> sink)
         => server.Use(new RequestLogging(sink).InvokeAsync);
 
+    /// <summary>
+    /// Serves the build-time OpenAPI document at <paramref name="path"/>: <c>server.UseOpenApi(AppRouter.OpenApiJson)</c>
+    /// (see <see cref="OpenApiDocument"/> and docs/openapi.md). Off unless called: an app that never calls it carries
+    /// no document.
+    /// </summary>
+    /// <param name="server">The server.</param>
+    /// <param name="json">The document, for example <c>AppRouter.OpenApiJson</c>.</param>
+    /// <param name="path">The request path it is served at.</param>
+    /// <returns>The server.</returns>
+    public static HttpServer UseOpenApi(this HttpServer server, string json, string path = "/openapi.json")
+        => server.Use(new OpenApiDocument(json, path).InvokeAsync);
+
     /// <summary>Turns exceptions into a bare 500 and logs them to <paramref name="log"/> (see <see cref="ExceptionHandler"/>).</summary>
     /// <param name="server">The server.</param>
     /// <param name="log">Where exceptions are written, or <see langword="null"/> for nowhere.</param>

@@ -24,17 +24,20 @@ namespace Kiln.Generated
         }
 
         // POST /accounts -> AccountStore.Create(account, requestId)
-        private async global::System.Threading.Tasks.ValueTask<global::Kiln.HttpResponse> Route1_AccountStore_Create(global::Kiln.Request request)
+        private global::System.Threading.Tasks.ValueTask<global::Kiln.HttpResponse> Route1_AccountStore_Create(global::Kiln.Request request)
         {
             if (!request.HasBody) return MissingBody("account");
-            var p_account = await request.ReadFromJsonAsync(s_json1).ConfigureAwait(false);
-            if (p_account is null) return MissingBody("account");
-            string p_requestId;
-            var p_requestIdRaw = request.Headers["X-Request-Id"];
-            if (p_requestIdRaw is null) p_requestId = default;
-            else p_requestId = p_requestIdRaw;
-            var result = _accountStore.Create(p_account, p_requestId);
-            return result is null ? global::Kiln.HttpResponse.NoContent() : global::Kiln.HttpResponse.Json(result, s_json0);
+            return Then(request.ReadFromJsonAsync(s_json1), (request, this), static (state, p_account) =>
+            {
+                var (request, router) = state;
+                if (p_account is null) return MissingBody("account");
+                string p_requestId;
+                var p_requestIdRaw = request.Headers["X-Request-Id"];
+                if (p_requestIdRaw is null) p_requestId = default;
+                else p_requestId = p_requestIdRaw;
+                var result = router._accountStore.Create(p_account, p_requestId);
+                return result is null ? global::Kiln.HttpResponse.NoContent() : global::Kiln.HttpResponse.Json(result, s_json0);
+            });
         }
 
         // DELETE /accounts/<id> -> AccountStore.Delete(id)
