@@ -342,6 +342,14 @@ public sealed class HttpServer : IAsyncDisposable
                 }
                 continue;
             }
+            catch (Exception e)
+            {
+                // Not a condition accepting can recover from (for example .NET refusing to register the socket):
+                // this listener stops, loudly, rather than faulting the shutdown that awaits this loop.
+                connections.ReleaseSlot();
+                _context!.Log($"accept on {listener.EndPoint} failed; this listener stops accepting: {e}");
+                return;
+            }
             connections.Opened();
             _ = RunConnectionAsync(socket, listener);
         }
