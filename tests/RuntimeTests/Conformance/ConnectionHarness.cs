@@ -127,7 +127,7 @@ public static class ConnectionHarness
         private readonly Pipe _input = new(new PipeOptions(pauseWriterThreshold: 0, useSynchronizationContext: false));
         private readonly Pipe _output = new(new PipeOptions(pauseWriterThreshold: 0, useSynchronizationContext: false));
 
-        public MemoryWire() => Transport = new MemoryTransport(_input.Reader, _output.Writer);
+        public MemoryWire() => Transport = new PipeTransport(_input.Reader, _output.Writer);
 
         public IConnectionTransport Transport { get; }
         public async Task SendAsync(byte[] input) => await _input.Writer.WriteAsync(input);
@@ -256,17 +256,6 @@ public static class ConnectionHarness
         public override void Complete(Exception? exception = null) => inner.Complete(exception);
         public override bool CanGetUnflushedBytes => inner.CanGetUnflushedBytes;
         public override long UnflushedBytes => inner.UnflushedBytes;
-    }
-
-    private sealed class MemoryTransport(PipeReader input, PipeWriter output) : IConnectionTransport
-    {
-        public PipeReader Input => input;
-        public PipeWriter Output => output;
-        public EndPoint? RemoteEndPoint => new IPEndPoint(IPAddress.Loopback, 1);
-        public EndPoint? LocalEndPoint => new IPEndPoint(IPAddress.Loopback, 2);
-        public CancellationToken Aborted => CancellationToken.None;
-        public Task CloseAsync(bool lingerForPeer) => Task.CompletedTask;
-        public void Abort() { }
     }
 
     /// <summary>

@@ -1,5 +1,4 @@
 using System.IO.Pipelines;
-using System.Net;
 using Kiln.Http;
 using Kiln.Server;
 
@@ -30,7 +29,7 @@ public sealed class PipeConnection : IAsyncDisposable
         _output = new Pipe(_context.OutputPipeOptions);
         _reader = new WatchingReader(_input.Reader);
         _writer = new WatchingWriter(_output.Writer);
-        _connection = new HttpConnection(_context, new Transport(_reader, _writer), isHttps: false);
+        _connection = new HttpConnection(_context, new PipeTransport(_reader, _writer), isHttps: false);
         Run = Task.Run(_connection.RunAsync);
     }
 
@@ -79,17 +78,6 @@ public sealed class PipeConnection : IAsyncDisposable
         await _input.Writer.CompleteAsync();
         await _output.Reader.CompleteAsync();
         await Run.WaitAsync(TimeSpan.FromSeconds(10));
-    }
-
-    private sealed class Transport(PipeReader input, PipeWriter output) : IConnectionTransport
-    {
-        public PipeReader Input => input;
-        public PipeWriter Output => output;
-        public EndPoint? RemoteEndPoint => new IPEndPoint(IPAddress.Loopback, 1);
-        public EndPoint? LocalEndPoint => new IPEndPoint(IPAddress.Loopback, 2);
-        public CancellationToken Aborted => CancellationToken.None;
-        public Task CloseAsync(bool lingerForPeer) => Task.CompletedTask;
-        public void Abort() { }
     }
 
     private sealed class WatchingReader(PipeReader inner) : PipeReader
