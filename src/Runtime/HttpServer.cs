@@ -25,12 +25,14 @@ public sealed class HttpServer : IAsyncDisposable
     private readonly List<Middleware> _middleware = new();
     private readonly List<Listener> _listeners = new();
     private readonly List<Task> _acceptLoops = new();
+    private readonly List<EpollAcceptor> _acceptors = new();
     private readonly CancellationTokenSource _stopAccepting = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _lock = new();
     private ServerContext? _context;
     private ConnectionManager? _connections;
     private EpollTransport? _epoll;
+    private ServerClock? _clock;
     private Task? _stopTask;
     private bool _listening;
     private EndPoint[] _bound = [];
@@ -115,7 +117,7 @@ public sealed class HttpServer : IAsyncDisposable
             {
                 foreach (var listen in _options.Listeners)
                     _listeners.Add(Listener.Bind(listen, _options.ReusePort));
-                if (epoll) _epoll = new EpollTransport(Environment.ProcessorCount, context.Log);
+                if (epoll) _epoll = new EpollTransport(Environment.ProcessorCount, context.Log, Clock(context));
             }
             catch
             {
@@ -130,14 +132,24 @@ public sealed class HttpServer : IAsyncDisposable
             if (!running) Publish(context);
             _listening = true;
             foreach (var listener in _listeners)
-                _acceptLoops.Add(Task.Run(() => AcceptLoopAsync(listener)));
-            if (!running) _connections!.StartHeartbeat();
+            {
+                // Plain listeners accept on an epoll loop; TLS ones (and every listener without epoll) in an accept loop.
+                if (_epoll is not null && listener.Security is null)
+                    _acceptors.Add(_epoll.Accept(listener, _connections!, ServeOnLoop));
+                else
+                    _acceptLoops.Add(Task.Run(() => AcceptLoopAsync(listener)));
+            }
+            // The clock's work waits until accepting has begun: its thread need not delay the first answer.
+            if (!running) _connections!.StartHeartbeat(Clock(context));
+            _epoll?.StartWatchdog();
         }
         SystemdNotify.Send(NotifySocket, "READY=1");
         return Task.CompletedTask;
     }
 
     private ServerContext CreateContext() => new(_options, Pipeline.Compose(_middleware, _terminal), ErrorLog);
+
+    private ServerClock Clock(ServerContext context) => _clock ??= new ServerClock(context.Log);
 
     /// <summary>Makes <paramref name="context"/> the running server's (under the lock): connections may now open.</summary>
     private void Publish(ServerContext context)
@@ -175,8 +187,9 @@ public sealed class HttpServer : IAsyncDisposable
             if (_stopTask is not null) throw new InvalidOperationException("The server has been stopped.");
             if (_context is null)
             {
-                Publish(CreateContext());
-                _connections!.StartHeartbeat();
+                var context = CreateContext();
+                Publish(context);
+                _connections!.StartHeartbeat(Clock(context));
             }
         }
         var handler = new SocketsHttpHandler
@@ -283,7 +296,9 @@ public sealed class HttpServer : IAsyncDisposable
         // End the accept loops first, then close: closing a socket with an accept still pending makes .NET disconnect
         // it, which for a listening socket shared with other processes (an inherited one) would stop it for them all.
         _stopAccepting.Cancel();
-        try { await Task.WhenAll(_acceptLoops).ConfigureAwait(false); } catch (OperationCanceledException) { }
+        var accepting = new List<Task>(_acceptLoops);
+        foreach (var acceptor in _acceptors) accepting.Add(acceptor.StopAsync());
+        try { await Task.WhenAll(accepting).ConfigureAwait(false); } catch (OperationCanceledException) { }
         foreach (var listener in _listeners) listener.Dispose();
         connections.BeginStopping();
 
@@ -300,7 +315,7 @@ public sealed class HttpServer : IAsyncDisposable
             try { await connections.Drained.WaitAsync(TimeSpan.FromSeconds(5), CancellationToken.None).ConfigureAwait(false); }
             catch (TimeoutException) { }
         }
-        connections.Dispose();
+        _clock?.Dispose();
         _epoll?.Dispose();
     }
 
@@ -358,19 +373,13 @@ public sealed class HttpServer : IAsyncDisposable
     private async Task RunConnectionAsync(Socket socket, Listener listener)
     {
         await Task.Yield();   // leave the accept loop at once
-        var connections = _connections!;
-        HttpConnection? connection = null;
         bool counted = Instruments.ActiveConnections.Enabled;   // counted down only if counted up
         if (counted) Instruments.ActiveConnections.Add(1);
+        IConnectionTransport transport;
         try
         {
             if (listener.IsTcp) socket.NoDelay = true;
-            IConnectionTransport transport;
-            if (listener.Security is null && _epoll is not null)
-            {
-                transport = _epoll.Attach(socket);
-            }
-            else if (listener.Security is null)
+            if (listener.Security is null)
             {
                 var socketTransport = new SocketTransport(socket, _context!.InputPipeOptions, _context.OutputPipeOptions);
                 socketTransport.Start();
@@ -380,13 +389,39 @@ public sealed class HttpServer : IAsyncDisposable
             {
                 transport = await listener.Security.AuthenticateAsync(socket, _options.RequestHeadersTimeout).ConfigureAwait(false);
             }
-            connection = new HttpConnection(_context!, transport, isHttps: listener.Security is not null);
+        }
+        catch (Exception)
+        {
+            socket.Dispose();   // a failed TLS handshake or a peer gone before we started
+            if (counted) Instruments.ActiveConnections.Add(-1);
+            _connections!.Closed(null);
+            return;
+        }
+        await ServeAsync(transport, listener.Security is not null, counted).ConfigureAwait(false);
+    }
+
+    // An epoll loop has registered an accepted connection: serve it, on that loop's thread.
+    private void ServeOnLoop(EpollConnection transport)
+    {
+        bool counted = Instruments.ActiveConnections.Enabled;
+        if (counted) Instruments.ActiveConnections.Add(1);
+        _ = ServeAsync(transport, isHttps: false, counted);
+    }
+
+    // Runs HTTP over an open transport until the connection ends, then frees its slot.
+    private async Task ServeAsync(IConnectionTransport transport, bool isHttps, bool counted)
+    {
+        var connections = _connections!;
+        HttpConnection? connection = null;
+        try
+        {
+            connection = new HttpConnection(_context!, transport, isHttps);
             connections.Register(connection);
             await connection.RunAsync().ConfigureAwait(false);
         }
         catch (Exception) when (connection is null)
         {
-            socket.Dispose();   // a failed TLS handshake or a peer gone before we started
+            transport.Abort();
         }
         finally
         {

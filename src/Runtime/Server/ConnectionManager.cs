@@ -7,14 +7,13 @@ namespace Kiln.Server;
 /// The open connections of one server: the slots that cap how many may exist, the heartbeat that expires
 /// timeouts and refreshes the <c>Date</c> line, and the drain that graceful shutdown waits for.
 /// </summary>
-internal sealed class ConnectionManager : IDisposable
+internal sealed class ConnectionManager
 {
     private readonly ServerContext _server;
     private readonly SemaphoreSlim _slots;
     // Each connection maps to itself: with a reference-type value, NativeAOT shares the dictionary's compiled code with
     // the framework's own instantiations (System.Text.Json's caches) instead of compiling a second copy for a byte.
     private readonly ConcurrentDictionary<HttpConnection, HttpConnection> _active = new();
-    private readonly Timer _heartbeat;
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _count;
     private volatile bool _stopping;
@@ -24,8 +23,6 @@ internal sealed class ConnectionManager : IDisposable
         _server = server;
         Capacity = capacity;
         _slots = new SemaphoreSlim(capacity, capacity);
-        // A Timer, not TimeProvider.System: TimeProvider's LocalTimeZone would bring time zones into the binary.
-        _heartbeat = new Timer(_ => Beat(), null, Timeout.Infinite, Timeout.Infinite);
     }
 
     /// <summary>The most connections at once.</summary>
@@ -46,17 +43,16 @@ internal sealed class ConnectionManager : IDisposable
     }
 
     /// <summary>
-    /// Starts the heartbeat. The server calls it once its accept loops are running: the first timer starts the
-    /// runtime's timer thread, which need not stand between the bind and the first accept.
+    /// Starts the heartbeat on the server's clock. The server calls it once it accepts: the clock's thread need not
+    /// stand between the bind and the first accept.
     /// </summary>
-    public void StartHeartbeat()
-    {
-        var interval = HeartbeatInterval(_server.Options);
-        _heartbeat.Change(interval, interval);
-    }
+    public void StartHeartbeat(ServerClock clock) => clock.Every(HeartbeatInterval(_server.Options), Beat);
 
     /// <summary>Waits until a connection may be accepted.</summary>
     public Task WaitForSlotAsync(CancellationToken ct) => _slots.WaitAsync(ct);
+
+    /// <summary>Takes a slot if one is free, without waiting.</summary>
+    public bool TryTakeSlot() => _slots.Wait(0);
 
     /// <summary>Gives back a slot taken by <see cref="WaitForSlotAsync"/> when no connection was opened with it.</summary>
     public void ReleaseSlot() => _slots.Release();
@@ -90,12 +86,9 @@ internal sealed class ConnectionManager : IDisposable
         foreach (var connection in _active.Keys) connection.Abort();
     }
 
-    private void Beat()
+    private void Beat(long now)
     {
         _server.Date.Update(DateTimeOffset.UtcNow);
-        long now = Environment.TickCount64;
         foreach (var pair in _active) pair.Key.OnHeartbeat(now);   // enumerates without copying the keys
     }
-
-    public void Dispose() => _heartbeat.Dispose();
 }

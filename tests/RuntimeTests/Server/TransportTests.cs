@@ -73,6 +73,33 @@ public class TransportTests
         finally { dir.Delete(recursive: true); }
     }
 
+    [Theory]
+    [InlineData("127.0.0.1", "127.0.0.1")]   // a named address: the listener's
+    [InlineData("0.0.0.0", "127.0.0.1")]     // the wildcard: the address the connection arrived on
+    [InlineData("::1", "::1")]
+    public async Task Request_knows_both_ends_of_its_connection(string bind, string connectTo)
+    {
+        await using var server = await TestServer.StartAsync(Transport, o => o.Listen(IPAddress.Parse(bind), 0), listen: false);
+        var target = new IPEndPoint(IPAddress.Parse(connectTo), server.Port);
+        using var socket = new Socket(target.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(target);
+        using var client = new RawClient(socket);
+        var clientAddress = (IPEndPoint)socket.LocalEndPoint!;
+        await client.SendAsync("GET /remote HTTP/1.1\r\nHost: x\r\n\r\n");
+        var answer = (await client.ReadResponseAsync()).Text;
+        Assert.Equal($"{clientAddress}|{target}|http", answer);
+    }
+
+    [Fact]
+    public async Task Unix_socket_peer_has_no_address()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"kiln-{Guid.NewGuid():N}.sock");
+        await using var server = await TestServer.StartAsync(Transport, o => o.ListenUnix(path), listen: false);
+        var (code, stdout, stderr) = await Curl.RunAsync("--unix-socket", path, "http://localhost/remote");
+        Assert.True(code == 0, stderr);
+        Assert.Equal($"|{path}|http", stdout);
+    }
+
     [Fact]
     public async Task Reuse_port_lets_two_servers_share_a_port()
     {

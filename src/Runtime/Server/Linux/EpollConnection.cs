@@ -16,25 +16,47 @@ internal sealed class EpollConnection : IConnectionTransport
 {
     private static readonly TimeSpan LingerTime = TimeSpan.FromSeconds(1);
 
-    private readonly Socket _socket;
     private readonly SafeHandle _handle;
+    private readonly IDisposable _owner;
+    private Action<EpollConnection>? _serve;
     private readonly CancellationTokenSource _aborted = new();
     private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource? _lingerDone;
     private volatile bool _lingering;
     private int _closeRequested;
 
-    public EpollConnection(EpollLoop loop, Socket socket)
+    /// <summary>
+    /// Serves <paramref name="handle"/>'s socket on <paramref name="loop"/>: registers it there, and once it is
+    /// registered (or has failed to be) calls <paramref name="serve"/> on the loop thread, which starts the HTTP
+    /// connection over it. <paramref name="owner"/> is what closes the socket (its handle, or the <see cref="Socket"/>
+    /// that holds it).
+    /// </summary>
+    public EpollConnection(EpollLoop loop, SafeHandle handle, IDisposable owner, EndPoint? remote, EndPoint? local, Action<EpollConnection>? serve)
     {
         Loop = loop;
-        _socket = socket;
-        _handle = socket.SafeHandle;
+        _handle = handle;
+        _owner = owner;
+        _serve = serve;
         Fd = (int)_handle.DangerousGetHandle();
-        RemoteEndPoint = socket.RemoteEndPoint;
-        LocalEndPoint = socket.LocalEndPoint;
+        RemoteEndPoint = remote;
+        LocalEndPoint = local;
         Input = new EpollInput(this);
         Output = new EpollOutput(this);
         loop.Register(this);
+    }
+
+    /// <summary>An accepted <see cref="Socket"/>, served on <paramref name="loop"/> by whoever created the connection.</summary>
+    public EpollConnection(EpollLoop loop, Socket socket)
+        : this(loop, socket.SafeHandle, socket, socket.RemoteEndPoint, socket.LocalEndPoint, serve: null)
+    {
+    }
+
+    /// <summary>The loop thread, once, right after registration: starts serving the connection.</summary>
+    public void OnRegistered()
+    {
+        var serve = _serve;
+        _serve = null;
+        serve?.Invoke(this);
     }
 
     public EpollLoop Loop { get; }
@@ -164,7 +186,7 @@ internal sealed class EpollConnection : IConnectionTransport
     public void OnClosed()
     {
         if (_closed.Task.IsCompleted) return;
-        _socket.Dispose();
+        _owner.Dispose();
         _closed.TrySetResult();
     }
 

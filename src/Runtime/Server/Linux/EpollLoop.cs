@@ -22,6 +22,8 @@ internal sealed unsafe class EpollLoop
 {
     private const int MaxEvents = 256;
     private const ulong WakeToken = ulong.MaxValue;
+    private const uint Aborting = 0;              // Dispatch: abort the connection
+    private const uint Registered = 1u << 30;     // Dispatch: the connection is registered; start serving it
 
     /// <summary>How long one dispatch may hold the thread before the loop moves to a new one.</summary>
     public static readonly TimeSpan BlockedAfter = TimeSpan.FromMilliseconds(100);
@@ -35,6 +37,8 @@ internal sealed unsafe class EpollLoop
     private int _rescan;       // a new owner treats every socket as ready once
     private readonly ConcurrentQueue<EpollConnection> _toRegister = new();
     private readonly ConcurrentQueue<EpollConnection> _toClose = new();
+    private readonly ConcurrentQueue<Action> _commands = new();
+    private readonly List<EpollAcceptor> _acceptors = new();
     private EpollConnection?[] _slots = new EpollConnection?[64];
     private readonly Stack<int> _freeSlots = new();
     private int _slotsUsed;
@@ -80,6 +84,29 @@ internal sealed unsafe class EpollLoop
         _toClose.Enqueue(connection);
         Wake();
     }
+
+    /// <summary>Runs <paramref name="command"/> on the loop thread, soon (listener changes: rare, so a delegate each).</summary>
+    public void Post(Action command)
+    {
+        _commands.Enqueue(command);
+        Wake();
+    }
+
+    /// <summary>The loop thread: adds a listening socket to the epoll set (level-triggered: a backlog left reports again).</summary>
+    public bool AddListener(EpollAcceptor acceptor)
+    {
+        int index = _acceptors.IndexOf(acceptor);
+        if (index < 0)
+        {
+            _acceptors.Add(acceptor);
+            index = _acceptors.Count - 1;
+        }
+        // Generation 0 (connections never have it) and the acceptor's index + 1 (never 0, never the wake token).
+        return LibC.EpollControl(_epoll, LibC.EPOLL_CTL_ADD, acceptor.Fd, LibC.EPOLLIN, (ulong)(index + 1)) == 0;
+    }
+
+    /// <summary>The loop thread: takes a listening socket out of the epoll set.</summary>
+    public void RemoveListener(EpollAcceptor acceptor) => LibC.EpollControl(_epoll, LibC.EPOLL_CTL_DEL, acceptor.Fd, 0, 0);
 
     /// <summary>Stops the thread once the connections still registered are closed; waits for it briefly.</summary>
     public void Stop()
@@ -153,6 +180,12 @@ internal sealed unsafe class EpollLoop
                         Volatile.Write(ref _wakePending, 0);
                         continue;
                     }
+                    if (token >> 32 == 0)
+                    {
+                        // A listener: accepting runs no handler code, so it needs no watchdog.
+                        if (token - 1 < (ulong)_acceptors.Count) _acceptors[(int)token - 1].OnReadable();
+                        continue;
+                    }
                     var connection = _slots[(int)(uint)token];
                     // A connection closed earlier in this batch (or its slot's next tenant) ignores a stale event.
                     if (connection is null || connection.Token != token) continue;
@@ -192,7 +225,8 @@ internal sealed unsafe class EpollLoop
         Volatile.Write(ref _busySince, mine);
         try
         {
-            if (events == 0) connection.Abort();
+            if (events == Aborting) connection.Abort();
+            else if (events == Registered) connection.OnRegistered();
             else connection.OnEvents(events);
         }
         catch (Exception e)
@@ -208,9 +242,15 @@ internal sealed unsafe class EpollLoop
     // operations inline), so the slot table is never touched by a thread the watchdog has replaced.
     private bool RunCommands(Thread me)
     {
+        while (_commands.TryDequeue(out var command))
+        {
+            try { command(); }
+            catch (Exception e) { _log($"I/O thread: a listener command failed: {e}"); }
+        }
         while (_toRegister.TryDequeue(out var connection))
         {
-            if (!Add(connection) && !Dispatch(connection, 0, me)) return false;
+            if (!Add(connection) && !Dispatch(connection, Aborting, me)) return false;
+            if (!Dispatch(connection, Registered, me)) return false;
         }
         while (_toClose.TryDequeue(out var connection))
         {

@@ -16,6 +16,25 @@ internal static unsafe partial class LibC
     public const int EINTR = 4;
     public const int EBADF = 9;
     public const int EAGAIN = 11;
+    public const int ENOMEM = 12;
+    public const int EFAULT = 14;
+    public const int EINVAL = 22;
+    public const int ENFILE = 23;
+    public const int EMFILE = 24;
+    public const int ENOTSOCK = 88;
+    public const int ENOBUFS = 105;
+
+    public const int SOCK_NONBLOCK = 0x800;
+    public const int SOCK_CLOEXEC = 0x80000;
+
+    public const int AF_UNIX = 1;
+    public const int AF_INET = 2;
+    public const int AF_INET6 = 10;
+    public const int IPPROTO_TCP = 6;
+    public const int TCP_NODELAY = 1;
+
+    /// <summary>Room for any socket address (<c>sizeof(struct sockaddr_storage)</c>).</summary>
+    public const int SocketAddressCapacity = 128;
 
     public const int EPOLL_CLOEXEC = 0x80000;
     public const int EPOLL_CTL_ADD = 1;
@@ -89,6 +108,15 @@ internal static unsafe partial class LibC
 
     [LibraryImport(Library, SetLastError = true)]
     public static partial int close(int fd);
+
+    [LibraryImport(Library, SetLastError = true)]
+    public static partial int accept4(int fd, void* addr, int* addrlen, int flags);
+
+    [LibraryImport(Library, SetLastError = true)]
+    public static partial int getsockname(int fd, void* addr, int* addrlen);
+
+    [LibraryImport(Library, SetLastError = true)]
+    public static partial int setsockopt(int fd, int level, int name, void* value, int length);
 
     /// <summary><c>fcntl(fd, cmd, arg)</c> with an int argument (the variadic call passes it like a fixed one on Linux).</summary>
     [LibraryImport(Library, SetLastError = true)]

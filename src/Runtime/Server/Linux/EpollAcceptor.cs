@@ -1,0 +1,180 @@
+using System.Net;
+using System.Runtime.InteropServices;
+
+namespace Kiln.Server.Linux;
+
+/// <summary>
+/// Accepts one listener's connections on an I/O thread: the listening socket sits in that loop's epoll set, each
+/// readiness accepts a few connections with <c>accept4</c>, and each is dealt to a loop (in turn) that registers it
+/// and starts serving it on its own thread. Nothing here uses the thread pool or .NET's socket engine, so a server
+/// answers its first request without starting either. At the connection cap the listener leaves the epoll set until
+/// a slot frees (the backlog holds new connections meanwhile, as the kernel bounds it).
+/// </summary>
+internal sealed class EpollAcceptor
+{
+    private const int AcceptsPerWakeup = 16;   // then the loop serves its connections; the level-triggered listener reports again
+    private static readonly TimeSpan OutOfDescriptorsPause = TimeSpan.FromMilliseconds(100);
+
+    private readonly EpollTransport _transport;
+    private readonly Listener _listener;
+    private readonly ConnectionManager _connections;
+    private readonly Action<EpollConnection> _serve;
+    private readonly Action<string> _log;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly EndPoint? _local;   // the listener's address when it names one; otherwise each connection's own
+    private bool _listening;             // in the epoll set (loop thread only)
+    private bool _stopping;              // loop thread only
+
+    public EpollAcceptor(EpollTransport transport, EpollLoop loop, Listener listener, ConnectionManager connections,
+        Action<EpollConnection> serve, Action<string> log)
+    {
+        _transport = transport;
+        Loop = loop;
+        _listener = listener;
+        _connections = connections;
+        _serve = serve;
+        _log = log;
+        listener.Socket.Blocking = false;   // accept4 must return EAGAIN, never wait
+        Fd = (int)listener.Socket.SafeHandle.DangerousGetHandle();
+        _local = listener.EndPoint is IPEndPoint ip && (ip.Address.Equals(IPAddress.Any) || ip.Address.Equals(IPAddress.IPv6Any))
+            ? null
+            : listener.EndPoint;
+        loop.Post(Resume);
+    }
+
+    public EpollLoop Loop { get; }
+
+    /// <summary>The listening socket's descriptor.</summary>
+    public int Fd { get; }
+
+    /// <summary>Stops accepting: the listener leaves the epoll set (the caller closes it after this completes).</summary>
+    public Task StopAsync()
+    {
+        _stop.Cancel();
+        Loop.Post(() =>
+        {
+            _stopping = true;
+            Pause();
+            _stopped.TrySetResult();
+        });
+        return _stopped.Task;
+    }
+
+    /// <summary>The loop thread: the listener has connections waiting.</summary>
+    public unsafe void OnReadable()
+    {
+        byte* address = stackalloc byte[LibC.SocketAddressCapacity];
+        for (int i = 0; i < AcceptsPerWakeup && _listening; i++)
+        {
+            if (!_connections.TryTakeSlot())
+            {
+                PauseUntilSlotFree();
+                return;
+            }
+            int length = LibC.SocketAddressCapacity;
+            int fd = LibC.accept4(Fd, address, &length, LibC.SOCK_NONBLOCK | LibC.SOCK_CLOEXEC);
+            if (fd < 0)
+            {
+                int errno = Marshal.GetLastPInvokeError();
+                _connections.ReleaseSlot();
+                if (errno == LibC.EAGAIN) return;
+                if (!Recover(errno)) return;
+                continue;
+            }
+            _connections.Opened();
+            var handle = new FileDescriptor(fd);
+            try
+            {
+                EndPoint? remote = null, local = _local;
+                if (_listener.IsTcp)
+                {
+                    int one = 1;
+                    LibC.setsockopt(fd, LibC.IPPROTO_TCP, LibC.TCP_NODELAY, &one, sizeof(int));
+                    remote = SocketAddresses.ToEndPoint(address, length);
+                    local ??= SocketAddresses.LocalOf(fd);
+                }
+                _ = new EpollConnection(_transport.NextLoop(), handle, handle, remote, local, _serve);
+            }
+            catch (Exception e)
+            {
+                handle.Dispose();
+                _connections.Closed(null);
+                _log($"accept on {_listener.EndPoint}: could not set up the connection: {e}");
+            }
+        }
+    }
+
+    // After a failed accept4: true to go on accepting. accept(2) passes on the new connection's network errors
+    // (ECONNABORTED, EPROTO, ENETDOWN…), which concern that connection only; running out of descriptors or memory
+    // pauses accepting briefly instead of spinning; anything else means the listener itself is broken.
+    private bool Recover(int errno)
+    {
+        switch (errno)
+        {
+            case LibC.EMFILE or LibC.ENFILE or LibC.ENOBUFS or LibC.ENOMEM:
+                _log($"accept on {_listener.EndPoint} failed (errno {errno}: out of descriptors or memory); pausing accepts briefly");
+                Pause();
+                _ = ResumeAfterAsync(OutOfDescriptorsPause);
+                return false;
+            case LibC.EBADF or LibC.EINVAL or LibC.ENOTSOCK or LibC.EFAULT:
+                _log($"accept on {_listener.EndPoint} failed (errno {errno}); this listener stops accepting");
+                Pause();
+                return false;
+            default:
+                return true;
+        }
+    }
+
+    private void PauseUntilSlotFree()
+    {
+        Pause();
+        if (Instruments.AcceptPauses.Enabled) Instruments.AcceptPauses.Add(1);
+        _ = ResumeWhenSlotFreeAsync();
+    }
+
+    private async Task ResumeWhenSlotFreeAsync()
+    {
+        try
+        {
+            await _connections.WaitForSlotAsync(_stop.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+        _connections.ReleaseSlot();   // the accept takes it again (or a later one does)
+        Loop.Post(Resume);
+    }
+
+    private async Task ResumeAfterAsync(TimeSpan delay)
+    {
+        try
+        {
+            await Task.Delay(delay, _stop.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+        Loop.Post(Resume);
+    }
+
+    // The loop thread.
+    private void Resume()
+    {
+        if (_listening || _stopping) return;
+        if (Loop.AddListener(this))
+            _listening = true;
+        else
+            _log($"accept on {_listener.EndPoint}: epoll_ctl(ADD) failed (errno {Marshal.GetLastPInvokeError()}); this listener does not accept");
+    }
+
+    // The loop thread.
+    private void Pause()
+    {
+        if (!_listening) return;
+        Loop.RemoveListener(this);
+        _listening = false;
+    }
+}
