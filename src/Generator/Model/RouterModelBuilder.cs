@@ -65,7 +65,8 @@ namespace Kiln.Generator.Model
                 Matcher: matcher,
                 ConstructorArguments: ConstructorArguments(methods),
                 JsonTypes: jsonTypes.ToEquatableArray(),
-                Enums: Enums(methods));
+                Enums: Enums(methods),
+                UrlGroups: UrlBuilderPlan.Build(methods, problems));
             return new RouterBuildResult(router, problems.ToEquatableArray());
         }
 
