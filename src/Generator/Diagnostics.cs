@@ -98,7 +98,7 @@ namespace Kiln.Generator
 
 
         public static readonly DiagnosticDescriptor UrlBuilderCollision = Warning("KILN041", "Two URL builders would have the same name and parameter types",
-            "{0} would be declared twice, {1} and {2}, and C# cannot tell them apart; {3}; until then neither is generated (the routes are still served)", Routing);
+            "{0} would be declared twice, {1} and {2}, which C# does not allow; {3}; until then neither is generated (the routes are still served)", Routing);
 
         public static readonly DiagnosticDescriptor UrlClassNotOwn = Warning("KILN042", "A route class has no URL builder class of its own",
             "{0} gets no URL builder: {1}; rename the class; until then Urls.{2} is not generated for it (the route is still served)", Routing);
