@@ -66,7 +66,8 @@ namespace Kiln.Generator.Model
                 ConstructorArguments: ConstructorArguments(methods),
                 JsonTypes: jsonTypes.ToEquatableArray(),
                 Enums: Enums(methods),
-                UrlGroups: UrlBuilderPlan.Build(methods, problems));
+                UrlGroups: UrlBuilderPlan.Build(methods, problems),
+                OpenApiPaths: OpenApiPaths.Build(routes, rows, problems, conflicts.SelectMany(c => new[] { c.First, c.Second })));
             return new RouterBuildResult(router, problems.ToEquatableArray());
         }
 
