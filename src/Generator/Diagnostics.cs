@@ -106,8 +106,6 @@ namespace Kiln.Generator
         public static readonly DiagnosticDescriptor OpenApiParameterNames = Warning("KILN043", "Two templates of one OpenAPI path name their parameters differently",
             "{0} and {1} (at {2}) have one OpenAPI path, {3}, since OpenAPI paths that differ only in parameter names are identical; the document lists {0} there, with {4}; use the same parameter names in both templates", Routing);
 
-        public static readonly DiagnosticDescriptor OpenApiOperationLeftOut = Warning("KILN044", "Two routes of one HTTP method have one OpenAPI path",
-            "{0} and {1} (at {2}) have one OpenAPI path, {3}, which holds one {4} operation; the document leaves {0} out (the router still serves it); make the paths differ by a literal segment, or suppress KILN044 when the document may show only {1}", Routing);
 
         public static readonly DiagnosticDescriptor NoRoutes = Warning("KILN030", "No route methods",
             "{0} has no routes: no method in this project has a route attribute, so it answers 404 to every request; add one, for example [Get(\"/hello\")] public static string Hello() => \"Hello\";", Routing);
@@ -130,7 +128,7 @@ namespace Kiln.Generator
             UnparsableRouteType, InvalidMethodToken, DuplicateRoute, AmbiguousRoutes, UnsupportedParameter, UnsupportedReturnType,
             InaccessibleMethod, MissingJsonTypeInfo, AmbiguousParameterSource, NotAMiddleware, RouteTableTooComplex,
             InvalidRouterDeclaration, MultipleBodyParameters, NotARouteMethod, BodyOnBodilessMethod, BodyOnDelete, MethodTokenCase,
-            ForeignTemplateSyntax, DefaultNeverApplies, InvalidRateLimit, UnroutableMethod, ServiceOfValueType, UnnamedUrlBuilders, UrlBuilderCollision, UrlClassNotOwn, OpenApiParameterNames, OpenApiOperationLeftOut, NoRoutes, AttributeWithoutRoute,
+            ForeignTemplateSyntax, DefaultNeverApplies, InvalidRateLimit, UnroutableMethod, ServiceOfValueType, UnnamedUrlBuilders, UrlBuilderCollision, UrlClassNotOwn, OpenApiParameterNames, NoRoutes, AttributeWithoutRoute,
         };
     }
 }

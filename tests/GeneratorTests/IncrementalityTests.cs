@@ -24,7 +24,7 @@ public class IncrementalityTests
             [Get("/items/<id>")]
             public static string ById(int id) => "id " + id;
 
-            [Get("/colors/<color>")]
+            [Get("/items/<color>")]
             public static string ByColor(Color color) => "color";
 
             [Post("/items")]

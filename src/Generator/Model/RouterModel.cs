@@ -77,8 +77,8 @@ namespace Kiln.Generator.Model
         UrlBuilderCollision,
         /// <summary>A route class without a <c>Urls.&lt;Type&gt;</c> of its own: named <c>Urls</c>, or sharing its simple name (KILN042).</summary>
         UrlClassNotOwn,
-        /// <summary>A route whose OpenAPI path is another route's: documented under the other's parameter names, or left out (KILN043).</summary>
-        OpenApiPathShared,
+        /// <summary>A route documented under another route's OpenAPI path, whose parameters it names differently (KILN043).</summary>
+        OpenApiParameterNames,
     }
 
     /// <summary>A route, by its method's model and its index among the method's routes.</summary>

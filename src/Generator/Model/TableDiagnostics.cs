@@ -73,10 +73,10 @@ namespace Kiln.Generator.Model
                             method.ContainingType.Replace("global::", "") + "." + method.MethodName, reason, method.ContainingTypeName));
                         break;
                     }
-                    case TableProblemKind.OpenApiPathShared:
+                    case TableProblemKind.OpenApiParameterNames:
                     {
                         var there = SiteOf(problem.Other)?.Template;
-                        diagnostics.Add(OpenApiPathShared(problem, here?.Template, there));
+                        diagnostics.Add(OpenApiParameterNames(problem, here?.Template, there));
                         break;
                     }
                     case TableProblemKind.NoRoutes:
@@ -108,19 +108,14 @@ namespace Kiln.Generator.Model
             return DiagnosticInfo.Create(Diagnostics.UrlBuilderCollision, byName ? attribute : method, problem.Detail, Role(problem.Route!), Role(problem.Other!), fix);
         }
 
-        /// <summary>KILN043: the route is documented under the other's parameter names; KILN044 (one HTTP method): it is left out.</summary>
-        private static DiagnosticInfo OpenApiPathShared(TableProblem problem, SourceSpan? here, SourceSpan? there)
+        /// <summary>KILN043: the route is documented under the other's parameter names.</summary>
+        private static DiagnosticInfo OpenApiParameterNames(TableProblem problem, SourceSpan? here, SourceSpan? there)
         {
             var route = problem.Route!.Definition;
             var other = problem.Other!.Definition;
             string Show(RouteDefinition d) => d.HttpMethod + " " + d.Template.Text;
             var additional = there is null ? Array.Empty<SourceSpan>() : new[] { there };
-            if (route.HttpMethod == other.HttpMethod)
-                return DiagnosticInfo.Create(Diagnostics.OpenApiOperationLeftOut, here, additional, Show(route), Show(other), there?.Display ?? "?", problem.Detail, route.HttpMethod);
-            var names = OpenApiPaths.ParameterNames(route.Template);
-            var theirs = OpenApiPaths.ParameterNames(other.Template);
-            var renamed = names.Select((name, i) => (Name: name, Other: theirs[i])).Where(x => x.Name != x.Other)
-                .Select(x => "<" + x.Name + "> named " + x.Other).ToList();
+            var renamed = OpenApiPaths.SameValuesNamedOtherwise(problem.Route, problem.Other).Select(x => "<" + x.Name + "> named " + x.PathName).ToList();
             return DiagnosticInfo.Create(Diagnostics.OpenApiParameterNames, here, additional, Show(route), Show(other), there?.Display ?? "?", problem.Detail, And(renamed));
         }
 
