@@ -271,6 +271,25 @@ public partial class DiagnosticTests
         Assert.Equal("/app/Red", UrlBuilder(assembly, "AppRouter", "Get").Invoke(null, new[] { Enum.Parse(colorType, "Red") }));
     }
 
+    [Theory]
+    [InlineData("Urls")]
+    [InlineData("Routes")]
+    [InlineData("OpenApiJson")]
+    [InlineData("Match")]
+    public void KILN016_a_router_class_named_like_one_of_its_generated_members(string name) => AssertSingle($$"""
+        namespace App;
+
+        [Router]
+        public partial class [|{{name}}|] { }
+
+        public static class Things
+        {
+            [Get("/things")]
+            public static string Get() => "";
+        }
+        """, "KILN016",
+        "[Router] class " + name + " is invalid: it must not be named " + name + ", which is the name of one of its generated members (Urls, Routes, OpenApiJson, Match).");
+
     // ---- helpers ----
 
     /// <summary>
