@@ -290,6 +290,21 @@ public partial class DiagnosticTests
         """, "KILN016",
         "[Router] class " + name + " is invalid: it must not be named " + name + ", which is the name of one of its generated members (Urls, Routes, OpenApiJson, Match).");
 
+    [Fact]
+    public void Route_and_query_values_may_have_the_names_of_the_builders_locals()
+    {
+        var assembly = GeneratorHarness.Compile("""
+            namespace App;
+
+            public static class Things
+            {
+                [Get("/things/<__url>")]
+                public static string Get(string __url, [Query] int[]? __item = null, [Query] string? __url_ = null) => __url;
+            }
+            """);
+        Assert.Equal("/things/a?__item=1&__item=2&__url_=b", UrlBuilder(assembly, "Things", "Get").Invoke(null, new object?[] { "a", new[] { 1, 2 }, "b" }));
+    }
+
     // ---- helpers ----
 
     /// <summary>

@@ -116,20 +116,22 @@ namespace Kiln.Generator.Emitting
             var chain = PathCalls(template, method, enums);
             if (optional.Any(p => p.Collection is not null))
             {
-                w.Line("var __url = " + chain[0] + ";");
-                foreach (var call in chain.Skip(1)) w.Line("__url" + call + ";");
-                foreach (var p in required) w.Line("__url.Query(" + SourceWriter.Literal(UrlEncoding.EncodeQueryComponent(p.Key)) + ", " + Format(p.Value!, Identifier(p.Name), enums) + ");");
+                // Locals named so that no parameter (a user's name) hides them.
+                string url = Local("__url", arguments), item = Local("__item", arguments);
+                w.Line("var " + url + " = " + chain[0] + ";");
+                foreach (var call in chain.Skip(1)) w.Line(url + call + ";");
+                foreach (var p in required) w.Line(url + ".Query(" + SourceWriter.Literal(UrlEncoding.EncodeQueryComponent(p.Key)) + ", " + Format(p.Value!, Identifier(p.Name), enums) + ");");
                 foreach (var p in optional)
                 {
                     string key = SourceWriter.Literal(UrlEncoding.EncodeQueryComponent(p.Key));
                     if (p.Collection is not null)
                     {
                         w.Line("if (" + Identifier(p.Name) + " is not null)");
-                        w.Line("    foreach (var __item in " + Identifier(p.Name) + ") __url.Query(" + key + ", " + Format(p.Value!, "__item", enums) + ");");
+                        w.Line("    foreach (var " + item + " in " + Identifier(p.Name) + ") " + url + ".Query(" + key + ", " + Format(p.Value!, item, enums) + ");");
                     }
-                    else w.Line("__url.Query(" + key + ", " + OptionalFormat(p, enums) + ");");
+                    else w.Line(url + ".Query(" + key + ", " + OptionalFormat(p, enums) + ");");
                 }
-                w.Line("return __url.ToString();");
+                w.Line("return " + url + ".ToString();");
             }
             else
             {
@@ -248,6 +250,13 @@ namespace Kiln.Generator.Emitting
                 w.Line("if (value == " + type.TypeName + ".@" + name + ") return " + SourceWriter.Literal(name) + ";");
             w.Line("throw new global::System.ArgumentOutOfRangeException(nameof(value), value, \"Only named members of " + SourceWriter.Comment(type.DisplayName).Replace("\"", "") + " can be written in a URL.\");");
             w.Close();
+        }
+
+        /// <summary><paramref name="name"/>, with underscores added until no argument has that name.</summary>
+        private static string Local(string name, List<UrlArgument> arguments)
+        {
+            while (arguments.Any(a => a.Parameter.Name == name)) name += "_";
+            return name;
         }
 
         private static string Identifier(string name) =>
