@@ -73,8 +73,10 @@ namespace Kiln.Generator.Model
         TooComplex,
         /// <summary>A router with no route methods at all (KILN030).</summary>
         NoRoutes,
-        /// <summary>Two URL builders with one name and the same parameter types, or a builder named like a class of builders (KILN041).</summary>
+        /// <summary>Two URL builders with one name and the same parameter types (KILN041).</summary>
         UrlBuilderCollision,
+        /// <summary>A URL builder named like the class of another overload's named builders (KILN041).</summary>
+        UrlBuilderNamedLikeClass,
         /// <summary>A route class without a <c>Urls.&lt;Type&gt;</c> of its own: named <c>Urls</c>, or sharing its simple name (KILN042).</summary>
         UrlClassNotOwn,
         /// <summary>A route documented under another route's OpenAPI path, whose parameters it names differently (KILN043).</summary>

@@ -60,6 +60,7 @@ namespace Kiln.Generator.Model
                         diagnostics.Add(DiagnosticInfo.Create(Diagnostics.RouteTableTooComplex, here?.Attribute, problem.Detail));
                         break;
                     case TableProblemKind.UrlBuilderCollision:
+                    case TableProblemKind.UrlBuilderNamedLikeClass:
                         diagnostics.Add(UrlBuilderCollision(problem, here?.Attribute, MethodLocation(problem.Route!.Method)));
                         break;
                     case TableProblemKind.UrlClassNotOwn:
@@ -97,7 +98,7 @@ namespace Kiln.Generator.Model
         /// </summary>
         private static DiagnosticInfo UrlBuilderCollision(TableProblem problem, SourceSpan? attribute, SourceSpan? method)
         {
-            bool sameSignature = problem.Detail.EndsWith(")", StringComparison.Ordinal);
+            bool sameSignature = problem.Kind == TableProblemKind.UrlBuilderCollision;
             bool byName = sameSignature && problem.Route!.Method.Routes.Count > 1;
             string Role(RouteRef route) => sameSignature
                 ? "for " + Route(route)

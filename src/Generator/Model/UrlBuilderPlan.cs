@@ -155,13 +155,13 @@ namespace Kiln.Generator.Model
                 if (nested.Count == 0) continue;
                 string detail = "Urls." + methods[single.Method].ContainingTypeName + "." + single.Name;
                 left.Add(single);
-                problems.Add(new TableProblem(TableProblemKind.UrlBuilderCollision, new RouteRef(methods[single.Method], 0),
+                problems.Add(new TableProblem(TableProblemKind.UrlBuilderNamedLikeClass, new RouteRef(methods[single.Method], 0),
                     new RouteRef(methods[nested[0].Method], nested[0].Route), detail));
                 foreach (int method in nested.Select(b => b.Method).Distinct())
                 {
                     if (!reported.Add(method)) continue;   // reported once per method
                     foreach (var b in nested.Where(b => b.Method == method)) left.Add(b);
-                    problems.Add(new TableProblem(TableProblemKind.UrlBuilderCollision, new RouteRef(methods[method], 0),
+                    problems.Add(new TableProblem(TableProblemKind.UrlBuilderNamedLikeClass, new RouteRef(methods[method], 0),
                         new RouteRef(methods[single.Method], 0), detail));
                 }
             }
