@@ -96,6 +96,17 @@ namespace Kiln.Generator
         public static readonly DiagnosticDescriptor UnnamedUrlBuilders = Warning("KILN040", "Routes of one method need distinct names for their URL builders",
             "{0} has {1} routes, so its URL builders are named by each route's Name ({2}.<Name>(...)), but {3}; give every route of the method a distinct Name that is a C# identifier (for example Name = \"ByLogin\"); until then {2} has no URL builders", Routing);
 
+
+        public static readonly DiagnosticDescriptor UrlBuilderCollision = Warning("KILN041", "Two URL builders would have the same name and parameter types",
+            "{0} would be declared twice, {1} and {2}, which C# does not allow; {3}; until then neither is generated (the routes are still served)", Routing);
+
+        public static readonly DiagnosticDescriptor UrlClassNotOwn = Warning("KILN042", "A route class has no URL builder class of its own",
+            "{0} gets no URL builder: {1}; rename the class; until then Urls.{2} is not generated for it (the route is still served)", Routing);
+
+        public static readonly DiagnosticDescriptor OpenApiParameterNames = Warning("KILN043", "Two templates of one OpenAPI path name their parameters differently",
+            "{0} and {1} (at {2}) have one OpenAPI path, {3}, since OpenAPI paths that differ only in parameter names are identical; the document lists {0} there, with {4}; use the same parameter names in both templates", Routing);
+
+
         public static readonly DiagnosticDescriptor NoRoutes = Warning("KILN030", "No route methods",
             "{0} has no routes: no method in this project has a route attribute, so it answers 404 to every request; add one, for example [Get(\"/hello\")] public static string Hello() => \"Hello\";", Routing);
 
@@ -117,7 +128,7 @@ namespace Kiln.Generator
             UnparsableRouteType, InvalidMethodToken, DuplicateRoute, AmbiguousRoutes, UnsupportedParameter, UnsupportedReturnType,
             InaccessibleMethod, MissingJsonTypeInfo, AmbiguousParameterSource, NotAMiddleware, RouteTableTooComplex,
             InvalidRouterDeclaration, MultipleBodyParameters, NotARouteMethod, BodyOnBodilessMethod, BodyOnDelete, MethodTokenCase,
-            ForeignTemplateSyntax, DefaultNeverApplies, InvalidRateLimit, UnroutableMethod, ServiceOfValueType, UnnamedUrlBuilders, NoRoutes, AttributeWithoutRoute,
+            ForeignTemplateSyntax, DefaultNeverApplies, InvalidRateLimit, UnroutableMethod, ServiceOfValueType, UnnamedUrlBuilders, UrlBuilderCollision, UrlClassNotOwn, OpenApiParameterNames, NoRoutes, AttributeWithoutRoute,
         };
     }
 }

@@ -149,6 +149,28 @@ public class IncrementalityTests
     }
 
     [Fact]
+    public void Moving_code_moves_a_route_table_diagnostic_but_not_the_router()
+    {
+        // KILN041 and KILN043 come from the whole table: located from the parsed methods after the build step.
+        const string colliding = Source + "\npublic static class Users\n{\n    [Get(\"/users/<id>\")] public static string Get(int id) => \"\";\n"
+            + "    [Put(\"/users/<key>\")] public static string Get(int key, [Body] string text) => \"\";\n}\n";
+        var compilation = GeneratorHarness.CreateCompilation(colliding);
+        var driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
+        var before = driver.GetRunResult().Diagnostics.Select(d => d.Id + "@" + d.Location.GetLineSpan().StartLinePosition.Line).OrderBy(x => x, StringComparer.Ordinal).ToList();
+        Assert.Equal(3, before.Count);   // KILN041 at both methods, KILN043 at the PUT template
+
+        var tree = compilation.SyntaxTrees.First(t => t.FilePath == "Routes.cs");
+        driver = driver.RunGenerators(compilation.ReplaceSyntaxTree(tree, CSharpSyntaxTree.ParseText("\n\n" + colliding, GeneratorHarness.ParseOptions, path: "Routes.cs")));
+
+        var run = driver.GetRunResult();
+        var after = run.Diagnostics.Select(d => d.Id + "@" + (d.Location.GetLineSpan().StartLinePosition.Line - 2)).OrderBy(x => x, StringComparer.Ordinal).ToList();
+        Assert.Equal(before, after);
+        var result = run.Results.Single();
+        Assert.All(Reasons(result, EmitPath), r => Assert.True(r.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, r.ToString()));
+        Assert.Contains(Reasons(result, new[] { TrackingNames.RouterDiagnostics }), r => r.Reason == IncrementalStepRunReason.Modified);
+    }
+
+    [Fact]
     public void Editing_a_template_regenerates_the_router()
     {
         var result = RunTwice(s => s.Replace("/files/<*path>", "/files/<*pxth>", StringComparison.Ordinal).Replace("string path) => \"file \" + path", "string pxth) => \"file \" + pxth", StringComparison.Ordinal));

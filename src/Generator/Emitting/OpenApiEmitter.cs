@@ -15,9 +15,6 @@ namespace Kiln.Generator.Emitting
     /// </summary>
     internal static class OpenApiEmitter
     {
-        /// <summary>The path-item fields OpenAPI 3.1 has for HTTP methods; routes with other methods are left out.</summary>
-        private static readonly string[] DocumentedMethods = { "GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE" };
-
         public static string Emit(RouterModel router, OpenApiInputs inputs)
         {
             string json = Document(router, inputs);
@@ -55,17 +52,19 @@ namespace Kiln.Generator.Emitting
             var schemas = new SchemaSet(router, inputs);
             var paths = new JsonObject();
             var operationIds = new HashSet<string>(System.StringComparer.Ordinal);
-            foreach (var group in router.Routes.Where(r => DocumentedMethods.Contains(r.HttpMethod))
-                .GroupBy(r => PathOf(r.Template)).OrderBy(g => g.Key, System.StringComparer.Ordinal))
+            foreach (var pathItem in router.OpenApiPaths)
             {
+                // Every operation names its path parameters as the path does (OpenApiPaths: the first route's names).
+                var names = OpenApiPaths.ParameterNames(router.Routes[pathItem.Routes[0]].Template);
                 var item = new JsonObject();
-                foreach (var route in group.OrderBy(r => System.Array.IndexOf(DocumentedMethods, r.HttpMethod)))
+                foreach (int id in pathItem.Routes)
                 {
+                    var route = router.Routes[id];
                     var method = router.Methods[route.MethodIndex];
                     var docs = inputs.Operations.FirstOrDefault(o => o.Key == OperationDocs.KeyOf(method));
-                    item.Add(route.HttpMethod.ToLowerInvariant(), Operation(route, method, docs, schemas, operationIds));
+                    item.Add(route.HttpMethod.ToLowerInvariant(), Operation(route, method, docs, schemas, operationIds, names));
                 }
-                paths.Add(group.Key, item);
+                paths.Add(pathItem.Path, item);
             }
             var document = new JsonObject()
                 .Add("openapi", "3.1.0")
@@ -77,11 +76,8 @@ namespace Kiln.Generator.Emitting
             return sb.ToString();
         }
 
-        /// <summary>A Kiln template as an OpenAPI path: <c>&lt;id&gt;</c> and <c>&lt;*path&gt;</c> become <c>{id}</c> and <c>{path}</c>.</summary>
-        internal static string PathOf(RouteTemplate template) =>
-            "/" + string.Join("/", template.Segments.Select(s => string.Concat(s.Parts.Select(p => p.IsParameter ? "{" + p.Text + "}" : p.Text))));
-
-        private static JsonObject Operation(RouteModel route, RouteMethod method, OperationDocs? docs, SchemaSet schemas, HashSet<string> operationIds)
+        private static JsonObject Operation(RouteModel route, RouteMethod method, OperationDocs? docs, SchemaSet schemas, HashSet<string> operationIds,
+            List<string> pathNames)
         {
             var operation = new JsonObject();
             string id = method.ContainingTypeName + "_" + method.MethodName;
@@ -96,13 +92,15 @@ namespace Kiln.Generator.Emitting
 
             var parameters = new List<object?>();
             var catchAll = route.Template.HasCatchAll ? route.Template.Segments[route.Template.Segments.Count - 1].Parts[0].Text : null;
-            foreach (var part in route.Template.Segments.SelectMany(s => s.Parts).Where(p => p.IsParameter))
+            var parts = route.Template.Segments.SelectMany(s => s.Parts).Where(p => p.IsParameter).ToList();
+            for (int i = 0; i < parts.Count; i++)
             {
+                var part = parts[i];
                 var p = method.Parameter(part.Text);
                 string? doc = docs?.ParameterDoc(p.Name);
                 if (part.Text == catchAll)
                     doc = (doc is null ? "" : doc + " ") + "The rest of the path (a catch-all): it may contain '/' and may be empty.";
-                parameters.Add(Parameter(p.Name, "path", true, ValueSchema(p.Value!), doc));
+                parameters.Add(Parameter(pathNames[i], "path", true, ValueSchema(p.Value!), doc));
             }
             foreach (var p in method.Parameters.Where(p => p.Source is ParameterSource.Query or ParameterSource.Header))
             {

@@ -31,74 +31,71 @@ namespace Kiln.Generator.Emitting
             w.Line("/// same values. Renaming or retyping a route parameter breaks callers at compile time.");
             w.Line("/// </summary>");
             w.Open("public static class Urls");
-            var enums = new List<ValueType>();
-            bool first = true;
-            foreach (var group in router.Methods.GroupBy(m => m.ContainingTypeName).OrderBy(g => g.Key, System.StringComparer.Ordinal))
+            var enums = new EnumFormatters("global::" + (router.Namespace is null ? "" : router.Namespace + ".") + router.ClassName);
+            for (int g = 0; g < router.UrlGroups.Count; g++)
             {
-                var methods = group.Where(m => UrlBuilderNames.For(m, out _) is not null).ToList();
-                if (methods.Count == 0) continue;
-                if (!first) w.Line();
-                first = false;
-                w.Line("/// <summary>URLs of the routes declared by <c>" + Xml(group.Key) + "</c>.</summary>");
-                w.Open("public static partial class " + Identifier(group.Key));
-                bool firstMethod = true;
-                foreach (var method in methods)
-                {
-                    if (!firstMethod) w.Line();
-                    firstMethod = false;
-                    method.EmitBuilders(w, enums);
-                }
-                w.Close();
-            }
-            for (int i = 0; i < enums.Count; i++)
-            {
-                w.Line();
-                EmitEnumFormatter(w, enums[i], i);
+                if (g > 0) w.Line();
+                router.UrlGroups[g].EmitGroup(router, w, enums);
             }
             w.Close();
+            // Enum formatters sit beside Urls, not in it: every name inside Urls is a route class's.
+            for (int i = 0; i < enums.Types.Count; i++)
+            {
+                w.Line();
+                EmitEnumFormatter(w, enums.Types[i], i);
+            }
             w.Close();
             if (router.Namespace is not null) w.Close();
             return w.ToString();
         }
 
-        private static void EmitBuilders(this RouteMethod method, SourceWriter w, List<ValueType> enums)
+        /// <summary><c>Urls.&lt;Type&gt;</c>: each builder, those of a method with several routes in a class named by the method.</summary>
+        private static void EmitGroup(this UrlGroupModel group, RouterModel router, SourceWriter w, EnumFormatters enums)
         {
-            var names = UrlBuilderNames.For(method, out _)!;
-            string access = method.IsPublic ? "public" : "internal";
-            if (method.Routes.Count == 1)
-            {
-                method.EmitBuilder(w, 0, names[0], access, enums);
-                return;
-            }
-            w.Line("/// <summary>URLs of the routes of <c>" + Xml(method.DisplayName) + "</c>, by route name.</summary>");
-            w.Open(access + " static class " + Identifier(method.MethodName));
-            for (int i = 0; i < names.Length; i++)
+            w.Line("/// <summary>URLs of the routes declared by <c>" + Xml(group.Name) + "</c>.</summary>");
+            w.Open("public static partial class " + Identifier(group.Name));
+            var builders = group.Builders;
+            for (int i = 0; i < builders.Count; i++)
             {
                 if (i > 0) w.Line();
-                method.EmitBuilder(w, i, names[i], access, enums);
+                var builder = builders[i];
+                var method = router.Methods[builder.Method];
+                if (builder.Class is null)
+                {
+                    method.EmitBuilder(w, builder, Access(method), enums);
+                    continue;
+                }
+                // One class per name: overloads with several routes each share it.
+                int end = i;
+                while (end + 1 < builders.Count && builders[end + 1].Class == builder.Class) end++;
+                var members = Enumerable.Range(i, end - i + 1).Select(k => builders[k]).ToList();
+                bool anyPublic = members.Any(b => router.Methods[b.Method].IsPublic);
+                w.Line("/// <summary>URLs of the routes of <c>" + Xml(method.DisplayName) + "</c>, by route name.</summary>");
+                w.Open((anyPublic ? "public" : "internal") + " static class " + Identifier(builder.Class));
+                for (int k = 0; k < members.Count; k++)
+                {
+                    if (k > 0) w.Line();
+                    var member = router.Methods[members[k].Method];
+                    member.EmitBuilder(w, members[k], Access(member), enums);
+                }
+                w.Close();
+                i = end;
             }
             w.Close();
         }
 
-        private static void EmitBuilder(this RouteMethod method, SourceWriter w, int routeIndex, string name, string access, List<ValueType> enums)
-        {
-            var route = method.Routes[routeIndex];
-            var template = route.Template;
-            var routeParameters = template.Segments.SelectMany(s => s.Parts).Where(p => p.IsParameter).Select(p => method.Parameter(p.Text)).ToList();
-            var query = method.Parameters.Where(p => p.Source == ParameterSource.Query).ToList();
-            var required = query.Where(p => !p.IsOptional && p.Collection is null).ToList();
-            var optional = query.Where(p => p.IsOptional || p.Collection is not null).ToList();
+        private static string Access(RouteMethod method) => method.IsPublic ? "public" : "internal";
 
-            var signature = new List<string>();
-            foreach (var p in routeParameters) signature.Add(p.Value!.TypeName + " " + Identifier(p.Name));
-            foreach (var p in required) signature.Add(p.Value!.TypeName + " " + Identifier(p.Name));
-            foreach (var p in optional)
-            {
-                string type = p.Collection is not null
-                    ? "global::System.Collections.Generic.IEnumerable<" + p.Value!.TypeName + ">?"
-                    : p.Value!.TypeName + "?";
-                signature.Add(type + " " + Identifier(p.Name) + " = null");
-            }
+        private static void EmitBuilder(this RouteMethod method, SourceWriter w, UrlBuilderModel builder, string access, EnumFormatters enums)
+        {
+            string name = builder.Name;
+            var route = method.Routes[builder.Route];
+            var template = route.Template;
+            var arguments = UrlBuilderPlan.Arguments(method, builder.Route);
+            var routeParameters = arguments.Where(a => a.Kind == UrlArgumentKind.Route).Select(a => a.Parameter).ToList();
+            var required = arguments.Where(a => a.Kind == UrlArgumentKind.RequiredQuery).Select(a => a.Parameter).ToList();
+            var optional = arguments.Where(a => a.IsOptional).Select(a => a.Parameter).ToList();
+            var signature = arguments.Select(a => a.TypeName + " " + Identifier(a.Parameter.Name) + (a.IsOptional ? " = null" : "")).ToList();
 
             w.Line("/// <summary>The URL of <c>" + Xml(route.HttpMethod + " " + template.Text) + "</c> (<c>" + Xml(method.DisplayName) + "</c>).</summary>");
             foreach (var p in routeParameters)
@@ -119,20 +116,22 @@ namespace Kiln.Generator.Emitting
             var chain = PathCalls(template, method, enums);
             if (optional.Any(p => p.Collection is not null))
             {
-                w.Line("var __url = " + chain[0] + ";");
-                foreach (var call in chain.Skip(1)) w.Line("__url" + call + ";");
-                foreach (var p in required) w.Line("__url.Query(" + SourceWriter.Literal(UrlEncoding.EncodeQueryComponent(p.Key)) + ", " + Format(p.Value!, Identifier(p.Name), enums) + ");");
+                // Locals named so that no parameter (a user's name) hides them.
+                string url = Local("__url", arguments), item = Local("__item", arguments);
+                w.Line("var " + url + " = " + chain[0] + ";");
+                foreach (var call in chain.Skip(1)) w.Line(url + call + ";");
+                foreach (var p in required) w.Line(url + ".Query(" + SourceWriter.Literal(UrlEncoding.EncodeQueryComponent(p.Key)) + ", " + Format(p.Value!, Identifier(p.Name), enums) + ");");
                 foreach (var p in optional)
                 {
                     string key = SourceWriter.Literal(UrlEncoding.EncodeQueryComponent(p.Key));
                     if (p.Collection is not null)
                     {
                         w.Line("if (" + Identifier(p.Name) + " is not null)");
-                        w.Line("    foreach (var __item in " + Identifier(p.Name) + ") __url.Query(" + key + ", " + Format(p.Value!, "__item", enums) + ");");
+                        w.Line("    foreach (var " + item + " in " + Identifier(p.Name) + ") " + url + ".Query(" + key + ", " + Format(p.Value!, item, enums) + ");");
                     }
-                    else w.Line("__url.Query(" + key + ", " + OptionalFormat(p, enums) + ");");
+                    else w.Line(url + ".Query(" + key + ", " + OptionalFormat(p, enums) + ");");
                 }
-                w.Line("return __url.ToString();");
+                w.Line("return " + url + ".ToString();");
             }
             else
             {
@@ -154,7 +153,7 @@ namespace Kiln.Generator.Emitting
             "/" + string.Join("/", template.Segments.Select(segment => UrlEncoding.EncodeSegment(segment.Parts[0].Text)));
 
         /// <summary>The writer's construction and one call per path piece: literal text (encoded now) and values.</summary>
-        private static List<string> PathCalls(RouteTemplate template, RouteMethod method, List<ValueType> enums)
+        private static List<string> PathCalls(RouteTemplate template, RouteMethod method, EnumFormatters enums)
         {
             var calls = new List<string>();
             var literal = new System.Text.StringBuilder("/");
@@ -194,27 +193,21 @@ namespace Kiln.Generator.Emitting
         }
 
         /// <summary>The text of <paramref name="expression"/> (of type <paramref name="type"/>) in the form the router parses.</summary>
-        private static string Format(ValueType type, string expression, List<ValueType> enums)
+        private static string Format(ValueType type, string expression, EnumFormatters enums)
         {
             switch (type.Kind)
             {
                 case ValueKind.String:
                     return expression;
                 case ValueKind.Enum:
-                    int index = enums.FindIndex(e => e.TypeName == type.TypeName);
-                    if (index < 0)
-                    {
-                        index = enums.Count;
-                        enums.Add(type);
-                    }
-                    return EnumFormatter(index) + "(" + expression + ")";
+                    return enums.For(type) + "(" + expression + ")";
                 default:
                     return Value + "(" + expression + ")";
             }
         }
 
         /// <summary>An optional query value: null stays null (the key is left out).</summary>
-        private static string OptionalFormat(ParameterModel p, List<ValueType> enums)
+        private static string OptionalFormat(ParameterModel p, EnumFormatters enums)
         {
             string name = Identifier(p.Name);
             if (p.Value!.Kind == ValueKind.String) return name;
@@ -228,6 +221,27 @@ namespace Kiln.Generator.Emitting
 
         private static string EnumFormatter(int index) => "FormatEnum" + index;
 
+        /// <summary>
+        /// The enum formatters the builders call, numbered in order of first use. They are members of the router class,
+        /// called by their full name: inside <c>Urls</c> a route class could have any name, <c>FormatEnum0</c> included.
+        /// </summary>
+        private sealed class EnumFormatters(string owner)
+        {
+            public List<ValueType> Types { get; } = new();
+
+            /// <summary>The full name of the formatter of <paramref name="type"/>.</summary>
+            public string For(ValueType type)
+            {
+                int index = Types.FindIndex(e => e.TypeName == type.TypeName);
+                if (index < 0)
+                {
+                    index = Types.Count;
+                    Types.Add(type);
+                }
+                return owner + "." + EnumFormatter(index);
+            }
+        }
+
         private static void EmitEnumFormatter(SourceWriter w, ValueType type, int index)
         {
             w.Line("// " + SourceWriter.Comment(type.DisplayName) + " by member name (the router parses names); a value without a name has no URL form.");
@@ -236,6 +250,13 @@ namespace Kiln.Generator.Emitting
                 w.Line("if (value == " + type.TypeName + ".@" + name + ") return " + SourceWriter.Literal(name) + ";");
             w.Line("throw new global::System.ArgumentOutOfRangeException(nameof(value), value, \"Only named members of " + SourceWriter.Comment(type.DisplayName).Replace("\"", "") + " can be written in a URL.\");");
             w.Close();
+        }
+
+        /// <summary><paramref name="name"/>, with underscores added until no argument has that name.</summary>
+        private static string Local(string name, List<UrlArgument> arguments)
+        {
+            while (arguments.Any(a => a.Parameter.Name == name)) name += "_";
+            return name;
         }
 
         private static string Identifier(string name) =>

@@ -113,9 +113,9 @@ namespace Kiln.Generator.Model
 
     /// <summary>
     /// The parser's output for one method: the location-free <see cref="RouteMethod"/> that the router is built
-    /// from, and beside it what only diagnostics need — where each route is, and the method's own errors.
+    /// from, and beside it what only diagnostics need — where the method and each route are, and the method's own errors.
     /// </summary>
-    internal sealed record ParsedMethod(RouteMethod Method, EquatableArray<RouteSite> Sites, EquatableArray<DiagnosticInfo> Diagnostics);
+    internal sealed record ParsedMethod(RouteMethod Method, EquatableArray<RouteSite> Sites, EquatableArray<DiagnosticInfo> Diagnostics, SourceSpan? Location = null);
 
     /// <summary>A <c>JsonSerializerContext</c> and the types it declares.</summary>
     internal sealed record JsonContextModel(string ContextType, EquatableArray<string> Types);

@@ -56,7 +56,9 @@ namespace Kiln.Generator.Model
         MatcherModel Matcher,
         EquatableArray<ConstructorArgument> ConstructorArguments,
         EquatableArray<JsonTypeRef> JsonTypes,
-        EquatableArray<ValueType> Enums);
+        EquatableArray<ValueType> Enums,
+        EquatableArray<UrlGroupModel> UrlGroups,
+        EquatableArray<OpenApiPathItem> OpenApiPaths);
 
     /// <summary>What a <see cref="TableProblem"/> is about.</summary>
     internal enum TableProblemKind
@@ -71,6 +73,14 @@ namespace Kiln.Generator.Model
         TooComplex,
         /// <summary>A router with no route methods at all (KILN030).</summary>
         NoRoutes,
+        /// <summary>Two URL builders with one name and the same parameter types (KILN041).</summary>
+        UrlBuilderCollision,
+        /// <summary>A URL builder named like the class of another overload's named builders (KILN041).</summary>
+        UrlBuilderNamedLikeClass,
+        /// <summary>A route class without a <c>Urls.&lt;Type&gt;</c> of its own: named <c>Urls</c>, or sharing its simple name (KILN042).</summary>
+        UrlClassNotOwn,
+        /// <summary>A route documented under another route's OpenAPI path, whose parameters it names differently (KILN043).</summary>
+        OpenApiParameterNames,
     }
 
     /// <summary>A route, by its method's model and its index among the method's routes.</summary>
@@ -87,7 +97,8 @@ namespace Kiln.Generator.Model
     /// <param name="Kind">What is wrong.</param>
     /// <param name="Route">The route to report at (the later one of a pair), if any.</param>
     /// <param name="Other">The other route of a conflicting pair.</param>
-    /// <param name="Detail">The example path of a conflict, the JSON type, or the builder's message.</param>
+    /// <param name="Detail">The example path of a conflict, the JSON type, the builder's message, the URL builder that collides, or
+    /// the route classes that share a <c>Urls.&lt;Type&gt;</c>.</param>
     internal sealed record TableProblem(TableProblemKind Kind, RouteRef? Route, RouteRef? Other, string Detail);
 
     /// <summary>The result of the build step: the router to emit (if any) and the table's problems.</summary>

@@ -65,7 +65,9 @@ namespace Kiln.Generator.Model
                 Matcher: matcher,
                 ConstructorArguments: ConstructorArguments(methods),
                 JsonTypes: jsonTypes.ToEquatableArray(),
-                Enums: Enums(methods));
+                Enums: Enums(methods),
+                UrlGroups: UrlBuilderPlan.Build(methods, problems),
+                OpenApiPaths: OpenApiPaths.Build(routes, rows, problems, conflicts.SelectMany(c => new[] { c.First, c.Second })));
             return new RouterBuildResult(router, problems.ToEquatableArray());
         }
 

@@ -4,8 +4,8 @@ using Microsoft.CodeAnalysis.CSharp;
 namespace Kiln.Generator.Model
 {
     /// <summary>
-    /// How the typed URL builders of a route method are named — one rule, asked by the parser (for KILN040) and by the
-    /// emitter (which leaves out the builders of a method the rule refuses). A method with one route gets
+    /// How the typed URL builders of a route method are named — one rule, asked by the parser (for KILN040) and by
+    /// <see cref="UrlBuilderPlan"/> (which leaves out the builders of a method the rule refuses). A method with one route gets
     /// <c>Urls.T.M(...)</c>; a method with several gets <c>Urls.T.M.&lt;Name&gt;(...)</c>, one per route, named by the
     /// route's <c>Name</c>, which must then be a C# identifier, unique among the method's routes and not the method's name.
     /// </summary>

@@ -69,6 +69,9 @@ namespace Kiln.Generator.Parsing
             if (type.IsStatic || type.IsAbstract) problems.Add("it must not be static or abstract");
             if (type.BaseType is { SpecialType: not SpecialType.System_Object } b && !KnownTypes.Is(b, "Kiln.Router"))
                 problems.Add("it must not derive from another class (the generator makes it derive from Kiln.Router)");
+            // A C# class cannot declare a member with its own name (CS0542), and the router declares these.
+            if (type.Name is "Urls" or "Routes" or "OpenApiJson" or "Match")
+                problems.Add("it must not be named " + type.Name + ", which is the name of one of its generated members (Urls, Routes, OpenApiJson, Match)");
             var diagnostics = problems.Count == 0
                 ? EquatableArray<DiagnosticInfo>.Empty
                 : new[] { DiagnosticInfo.Create(Diagnostics.InvalidRouterDeclaration, location, "[Router] class " + type.Name + " is invalid: " + string.Join("; ", problems) + ".") }.ToEquatableArray();

@@ -140,7 +140,7 @@ namespace Kiln.Generator.Parsing
             if (model.IsValid && UrlBuilderNames.For(model, out var unnamed) is null && unnamed is { } why)
                 diagnostics.Add(DiagnosticInfo.Create(Diagnostics.UnnamedUrlBuilders, sites[why.Route].Attribute, display,
                     model.Routes.Count.ToString(CultureInfo.InvariantCulture), "Urls." + containing.Name + "." + method.Name, why.Reason));
-            return new ParsedMethod(model, sites, diagnostics.Distinct().ToEquatableArray());
+            return new ParsedMethod(model, sites, diagnostics.Distinct().ToEquatableArray(), methodLocation);
         }
 
         /// <summary>The constructor argument types <paramref name="method"/> brings that are not public.</summary>

@@ -24,7 +24,7 @@ namespace Kiln.Generated
                 public static string ByColor(global::Shop.Color color)
                 {
                     return new global::Kiln.Router.UrlWriter("/caf%C3%A9/")
-                        .Segment("color", FormatEnum0(color))
+                        .Segment("color", global::Kiln.Generated.AppRouter.FormatEnum0(color))
                         .ToString();
                 }
 
@@ -57,7 +57,7 @@ namespace Kiln.Generated
                         .Segment("id", global::Kiln.Router.UrlValue(id))
                         .Query("limit", limit.HasValue ? global::Kiln.Router.UrlValue(limit.Value) : null)
                         .Query("sort%20by", sort)
-                        .Query("color", color.HasValue ? FormatEnum0(color.Value) : null)
+                        .Query("color", color.HasValue ? global::Kiln.Generated.AppRouter.FormatEnum0(color.Value) : null)
                         .ToString();
                 }
 
@@ -151,15 +151,15 @@ namespace Kiln.Generated
                     }
                 }
             }
+        }
 
-            // Color by member name (the router parses names); a value without a name has no URL form.
-            private static string FormatEnum0(global::Shop.Color value)
-            {
-                if (value == global::Shop.Color.@Red) return "Red";
-                if (value == global::Shop.Color.@Green) return "Green";
-                if (value == global::Shop.Color.@Blue) return "Blue";
-                throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "Only named members of Color can be written in a URL.");
-            }
+        // Color by member name (the router parses names); a value without a name has no URL form.
+        private static string FormatEnum0(global::Shop.Color value)
+        {
+            if (value == global::Shop.Color.@Red) return "Red";
+            if (value == global::Shop.Color.@Green) return "Green";
+            if (value == global::Shop.Color.@Blue) return "Blue";
+            throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "Only named members of Color can be written in a URL.");
         }
     }
 }
