@@ -139,7 +139,8 @@ public sealed class HttpServer : IAsyncDisposable
                 else
                     _acceptLoops.Add(Task.Run(() => AcceptLoopAsync(listener)));
             }
-            // The clock's work waits until accepting has begun: its thread need not delay the first answer.
+            // Threads the first answer does not need start once accepting has begun: the other I/O loops, the clock.
+            _epoll?.StartLoops();
             if (!running) _connections!.StartHeartbeat(Clock(context));
             _epoll?.StartWatchdog();
         }

@@ -23,7 +23,7 @@ internal sealed class EpollAcceptor
     private readonly CancellationTokenSource _stop = new();
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly EndPoint? _local;   // the listener's address when it names one; otherwise each connection's own
-    private bool _listening;             // in the epoll set (loop thread only)
+    private bool _listening;             // in the epoll set (the loop thread's, once the constructor has added it)
     private bool _stopping;              // loop thread only
 
     public EpollAcceptor(EpollTransport transport, EpollLoop loop, Listener listener, ConnectionManager connections,
@@ -40,7 +40,14 @@ internal sealed class EpollAcceptor
         _local = listener.EndPoint is IPEndPoint ip && (ip.Address.Equals(IPAddress.Any) || ip.Address.Equals(IPAddress.IPv6Any))
             ? null
             : listener.EndPoint;
-        loop.Post(Resume);
+        // Registered from this thread (the loop may be asleep in epoll_wait): the first connection is accepted as soon
+        // as the loop sees it, with no command round trip first.
+        _listening = true;
+        if (!loop.AddListener(this))
+        {
+            _listening = false;
+            throw new IOException($"epoll_ctl(ADD) of the listener on {listener.EndPoint} failed (errno {Marshal.GetLastPInvokeError()}).");
+        }
     }
 
     public EpollLoop Loop { get; }

@@ -38,7 +38,7 @@ internal sealed unsafe class EpollLoop
     private readonly ConcurrentQueue<EpollConnection> _toRegister = new();
     private readonly ConcurrentQueue<EpollConnection> _toClose = new();
     private readonly ConcurrentQueue<Action> _commands = new();
-    private readonly List<EpollAcceptor> _acceptors = new();
+    private EpollAcceptor[] _acceptors = [];   // copied on write: added from any thread, read by the loop thread
     private EpollConnection?[] _slots = new EpollConnection?[64];
     private readonly Stack<int> _freeSlots = new();
     private int _slotsUsed;
@@ -92,14 +92,18 @@ internal sealed unsafe class EpollLoop
         Wake();
     }
 
-    /// <summary>The loop thread: adds a listening socket to the epoll set (level-triggered: a backlog left reports again).</summary>
+    /// <summary>Adds a listening socket to the epoll set (level-triggered: a backlog left reports again). Any thread.</summary>
     public bool AddListener(EpollAcceptor acceptor)
     {
-        int index = _acceptors.IndexOf(acceptor);
-        if (index < 0)
+        int index;
+        lock (_commands)
         {
-            _acceptors.Add(acceptor);
-            index = _acceptors.Count - 1;
+            index = Array.IndexOf(_acceptors, acceptor);
+            if (index < 0)
+            {
+                index = _acceptors.Length;
+                Volatile.Write(ref _acceptors, [.. _acceptors, acceptor]);
+            }
         }
         // Generation 0 (connections never have it) and the acceptor's index + 1 (never 0, never the wake token).
         return LibC.EpollControl(_epoll, LibC.EPOLL_CTL_ADD, acceptor.Fd, LibC.EPOLLIN, (ulong)(index + 1)) == 0;
@@ -183,7 +187,8 @@ internal sealed unsafe class EpollLoop
                     if (token >> 32 == 0)
                     {
                         // A listener: accepting runs no handler code, so it needs no watchdog.
-                        if (token - 1 < (ulong)_acceptors.Count) _acceptors[(int)token - 1].OnReadable();
+                        var acceptors = Volatile.Read(ref _acceptors);
+                        if (token - 1 < (ulong)acceptors.Length) acceptors[(int)token - 1].OnReadable();
                         continue;
                     }
                     var connection = _slots[(int)(uint)token];

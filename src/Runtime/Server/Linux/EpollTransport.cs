@@ -18,23 +18,40 @@ internal sealed class EpollTransport : IDisposable
     private readonly bool _ownsClock;
     private readonly Action<string> _log;
     private uint _next;
+    private int _started;   // loops [0, _started) are running
 
-    /// <summary>Starts <paramref name="threads"/> loops; the watchdog runs on <paramref name="clock"/> (its own when null).</summary>
+    /// <summary>
+    /// Starts the first of <paramref name="threads"/> loops (the one that accepts); <see cref="StartLoops"/> starts
+    /// the others. The watchdog runs on <paramref name="clock"/>, or on a clock of its own (started here) when null.
+    /// </summary>
     public EpollTransport(int threads, Action<string> log, ServerClock? clock = null)
     {
         _log = log;
         _loops = new EpollLoop[Math.Max(1, threads)];
         _clock = clock ?? new ServerClock(log);
         _ownsClock = clock is null;
-        try
+        _loops[0] = new EpollLoop(0, log);
+        _started = 1;
+        if (_ownsClock)
         {
-            for (int i = 0; i < _loops.Length; i++) _loops[i] = new EpollLoop(i, log);
-            if (_ownsClock) StartWatchdog();
+            StartLoops();
+            StartWatchdog();
         }
-        catch
+    }
+
+    /// <summary>
+    /// Starts the loops after the first. A server calls it once its listeners accept, so that the first answer does
+    /// not wait for threads it does not need; connections go to the loops started so far.
+    /// </summary>
+    public void StartLoops()
+    {
+        lock (_loops)
         {
-            Dispose();
-            throw;
+            for (int i = _started; i < _loops.Length; i++)
+            {
+                _loops[i] = new EpollLoop(i, _log);
+                Volatile.Write(ref _started, i + 1);
+            }
         }
     }
 
@@ -51,7 +68,7 @@ internal sealed class EpollTransport : IDisposable
     public int Threads => _loops.Length;
 
     /// <summary>The loop the next connection goes to (round robin).</summary>
-    public EpollLoop NextLoop() => _loops[Interlocked.Increment(ref _next) % (uint)_loops.Length];
+    public EpollLoop NextLoop() => _loops[(Interlocked.Increment(ref _next) - 1) % (uint)Volatile.Read(ref _started)];
 
     /// <summary>Serves an already accepted socket on the next loop (the caller starts the HTTP connection over it).</summary>
     public IConnectionTransport Attach(Socket socket) => new EpollConnection(NextLoop(), socket);
