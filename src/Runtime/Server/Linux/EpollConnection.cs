@@ -20,6 +20,8 @@ internal sealed class EpollConnection : IConnectionTransport
     private readonly IDisposable _owner;
     private Action<EpollConnection>? _serve;
     private readonly CancellationTokenSource _aborted = new();
+    // Completed on the loop thread; what awaits it (the end of the HTTP connection, and whatever awaits that) runs on
+    // the thread pool, never on the loop, whose other connections it could stall.
     private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource? _lingerDone;
     private volatile bool _lingering;
@@ -155,7 +157,8 @@ internal sealed class EpollConnection : IConnectionTransport
                 _lingerDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                 _lingering = true;
                 Discard();
-                await Task.WhenAny(_lingerDone.Task, Task.Delay(LingerTime)).ConfigureAwait(false);
+                // A peer that has already closed (the usual end of a keep-alive connection) needs no deadline, and no timer.
+                if (!_lingerDone.Task.IsCompleted) await Task.WhenAny(_lingerDone.Task, Task.Delay(LingerTime)).ConfigureAwait(false);
             }
             Loop.Close(this);
         }

@@ -24,6 +24,7 @@ internal sealed unsafe class EpollLoop
     private const ulong WakeToken = ulong.MaxValue;
     private const uint Aborting = 0;              // Dispatch: abort the connection
     private const uint Registered = 1u << 30;     // Dispatch: the connection is registered; start serving it
+    private const uint Closed = 1u << 29;         // Dispatch: the connection has left the epoll set; close its socket
 
     /// <summary>How long one dispatch may hold the thread before the loop moves to a new one.</summary>
     public static readonly TimeSpan BlockedAfter = TimeSpan.FromMilliseconds(100);
@@ -232,6 +233,7 @@ internal sealed unsafe class EpollLoop
         {
             if (events == Aborting) connection.Abort();
             else if (events == Registered) connection.OnRegistered();
+            else if (events == Closed) connection.OnClosed();
             else connection.OnEvents(events);
         }
         catch (Exception e)
@@ -261,9 +263,9 @@ internal sealed unsafe class EpollLoop
         {
             int slot = (int)(uint)connection.Token;
             if (connection.Token != 0 && (uint)slot < (uint)_slots.Length && ReferenceEquals(_slots[slot], connection))
-                CloseNow(connection, slot);
-            else
-                connection.OnClosed();   // never registered (or already closed)
+                Remove(connection, slot);
+            // The end of the connection's HTTP code runs inline from here (never registered, or already closed: the same).
+            if (!Dispatch(connection, Closed, me)) return false;
         }
         return true;
     }
@@ -301,11 +303,16 @@ internal sealed unsafe class EpollLoop
 
     private void CloseNow(EpollConnection connection, int slot)
     {
+        Remove(connection, slot);
+        connection.OnClosed();
+    }
+
+    private void Remove(EpollConnection connection, int slot)
+    {
         LibC.EpollControl(_epoll, LibC.EPOLL_CTL_DEL, connection.Fd, 0, 0);
         _slots[slot] = null;
         _freeSlots.Push(slot);
         _slotsUsed--;
-        connection.OnClosed();
     }
 
     private static IOException Error(string call) => new($"{call} failed (errno {Marshal.GetLastPInvokeError()}).");
