@@ -33,6 +33,7 @@ public sealed class HttpServer : IAsyncDisposable
     private ConnectionManager? _connections;
     private EpollTransport? _epoll;
     private ServerClock? _clock;
+    private int _clockDeferred;   // 1 until the first epoll connection starts the clock
     private Task? _stopTask;
     private bool _listening;
     private EndPoint[] _bound = [];
@@ -139,10 +140,13 @@ public sealed class HttpServer : IAsyncDisposable
                 else
                     _acceptLoops.Add(Task.Run(() => AcceptLoopAsync(listener)));
             }
-            // Threads the first answer does not need start once accepting has begun: the other I/O loops, the clock.
-            _epoll?.StartLoops();
-            if (!running) _connections!.StartHeartbeat(Clock(context));
-            _epoll?.StartWatchdog();
+            // The clock's thread is not needed for the first answer. When every listener accepts on an epoll loop, it starts
+            // once the first connection is being served (ServeOnLoop): no connection, nothing to time out or watch.
+            if (!running)
+            {
+                if (_epoll is not null && _acceptLoops.Count == 0) _clockDeferred = 1;
+                else StartClock();
+            }
         }
         SystemdNotify.Send(NotifySocket, "READY=1");
         return Task.CompletedTask;
@@ -401,9 +405,25 @@ public sealed class HttpServer : IAsyncDisposable
         await ServeAsync(transport, listener.Security is not null, counted).ConfigureAwait(false);
     }
 
+    private void StartClock()
+    {
+        try
+        {
+            _connections!.StartHeartbeat(Clock(_context!));
+            _epoll?.StartWatchdog();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The server stopped before its first connection started the clock.
+        }
+    }
+
     // An epoll loop has registered an accepted connection: serve it, on that loop's thread.
     private void ServeOnLoop(EpollConnection transport)
     {
+        // The first connection starts the clock, as a command the loop runs after its next events: the request that
+        // came with the connection is usually answered by then.
+        if (Volatile.Read(ref _clockDeferred) != 0 && Interlocked.Exchange(ref _clockDeferred, 0) != 0) transport.Loop.Post(StartClock);
         bool counted = Instruments.ActiveConnections.Enabled;
         if (counted) Instruments.ActiveConnections.Add(1);
         _ = ServeAsync(transport, isHttps: false, counted);

@@ -86,7 +86,11 @@ internal sealed unsafe class EpollLoop
         Wake();
     }
 
-    /// <summary>Runs <paramref name="command"/> on the loop thread, soon (listener changes: rare, so a delegate each).</summary>
+    /// <summary>
+    /// Runs <paramref name="command"/> on the loop thread, soon (rare work: listener changes, the deferred start of the
+    /// server's clock — a delegate each). Posted from the loop thread itself, it runs after the events of the next
+    /// wait, which never waits longer than 1 ms then.
+    /// </summary>
     public void Post(Action command)
     {
         _commands.Enqueue(command);
@@ -167,7 +171,8 @@ internal sealed unsafe class EpollLoop
             }
             while (true)
             {
-                int count = LibC.epoll_wait(_epoll, events, MaxEvents, -1);
+                // A command this thread posted to itself runs after the next events, or after 1 ms without any.
+                int count = LibC.epoll_wait(_epoll, events, MaxEvents, _commands.IsEmpty ? -1 : 1);
                 if (count < 0)
                 {
                     int errno = Marshal.GetLastPInvokeError();
@@ -189,7 +194,11 @@ internal sealed unsafe class EpollLoop
                     {
                         // A listener: accepting runs no handler code, so it needs no watchdog.
                         var acceptors = Volatile.Read(ref _acceptors);
-                        if (token - 1 < (ulong)acceptors.Length) acceptors[(int)token - 1].OnReadable();
+                        if (token - 1 < (ulong)acceptors.Length)
+                        {
+                            try { acceptors[(int)token - 1].OnReadable(); }
+                            catch (Exception e) { _log($"I/O thread: accepting failed: {e}"); }
+                        }
                         continue;
                     }
                     var connection = _slots[(int)(uint)token];

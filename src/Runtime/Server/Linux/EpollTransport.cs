@@ -18,11 +18,11 @@ internal sealed class EpollTransport : IDisposable
     private readonly bool _ownsClock;
     private readonly Action<string> _log;
     private uint _next;
-    private int _started;   // loops [0, _started) are running
 
     /// <summary>
-    /// Starts the first of <paramref name="threads"/> loops (the one that accepts); <see cref="StartLoops"/> starts
-    /// the others. The watchdog runs on <paramref name="clock"/>, or on a clock of its own (started here) when null.
+    /// Starts the first of <paramref name="threads"/> loops (the one that accepts); the others start when the first
+    /// connection is dealt to them, so a server's first answer never waits for threads it does not need. The watchdog
+    /// runs on <paramref name="clock"/>, or on a clock of its own (started here) when null.
     /// </summary>
     public EpollTransport(int threads, Action<string> log, ServerClock? clock = null)
     {
@@ -31,34 +31,13 @@ internal sealed class EpollTransport : IDisposable
         _clock = clock ?? new ServerClock(log);
         _ownsClock = clock is null;
         _loops[0] = new EpollLoop(0, log);
-        _started = 1;
-        if (_ownsClock)
-        {
-            StartLoops();
-            StartWatchdog();
-        }
-    }
-
-    /// <summary>
-    /// Starts the loops after the first. A server calls it once its listeners accept, so that the first answer does
-    /// not wait for threads it does not need; connections go to the loops started so far.
-    /// </summary>
-    public void StartLoops()
-    {
-        lock (_loops)
-        {
-            for (int i = _started; i < _loops.Length; i++)
-            {
-                _loops[i] = new EpollLoop(i, _log);
-                Volatile.Write(ref _started, i + 1);
-            }
-        }
+        if (_ownsClock) StartWatchdog();
     }
 
     /// <summary>Starts the watchdog (after the listeners are accepting: its thread need not delay the first answer).</summary>
     public void StartWatchdog() => _clock.Every(WatchdogPeriod, now =>
     {
-        foreach (var loop in _loops) loop.HandOffIfBlocked(now);
+        foreach (var loop in _loops) loop?.HandOffIfBlocked(now);
     });
 
     /// <summary>Whether the transport can run here.</summary>
@@ -67,8 +46,17 @@ internal sealed class EpollTransport : IDisposable
     /// <summary>The number of I/O threads.</summary>
     public int Threads => _loops.Length;
 
-    /// <summary>The loop the next connection goes to (round robin).</summary>
-    public EpollLoop NextLoop() => _loops[(Interlocked.Increment(ref _next) - 1) % (uint)Volatile.Read(ref _started)];
+    /// <summary>The loop the next connection goes to (round robin), started if it is the loop's first.</summary>
+    public EpollLoop NextLoop()
+    {
+        int index = (int)((Interlocked.Increment(ref _next) - 1) % (uint)_loops.Length);
+        return Volatile.Read(ref _loops[index]) ?? StartLoop(index);
+    }
+
+    private EpollLoop StartLoop(int index)
+    {
+        lock (_loops) return _loops[index] ??= new EpollLoop(index, _log);
+    }
 
     /// <summary>Serves an already accepted socket on the next loop (the caller starts the HTTP connection over it).</summary>
     public IConnectionTransport Attach(Socket socket) => new EpollConnection(NextLoop(), socket);
