@@ -423,7 +423,11 @@ public sealed class HttpServer : IAsyncDisposable
     {
         // The first connection starts the clock, as a command the loop runs after its next events: the request that
         // came with the connection is usually answered by then.
-        if (Volatile.Read(ref _clockDeferred) != 0 && Interlocked.Exchange(ref _clockDeferred, 0) != 0) transport.Loop.Post(StartClock);
+        if (Volatile.Read(ref _clockDeferred) != 0 && Interlocked.Exchange(ref _clockDeferred, 0) != 0)
+        {
+            _context!.Date.Update(DateTimeOffset.UtcNow);   // the server may have idled since start: the first Date is now
+            transport.Loop.Post(StartClock);
+        }
         bool counted = Instruments.ActiveConnections.Enabled;
         if (counted) Instruments.ActiveConnections.Add(1);
         _ = ServeAsync(transport, isHttps: false, counted);

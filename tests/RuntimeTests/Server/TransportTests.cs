@@ -91,6 +91,19 @@ public class TransportTests
     }
 
     [Fact]
+    public async Task First_answer_after_an_idle_start_has_a_current_date()
+    {
+        await using var server = await TestServer.StartAsync(Transport);
+        await Task.Delay(2500);   // the server idles before its first connection
+        using var client = await server.ConnectAsync();
+        await client.SendAsync("GET /plaintext HTTP/1.1\r\nHost: x\r\n\r\n");
+        var response = await client.ReadResponseAsync();
+        var date = DateTimeOffset.Parse(response.Header("Date")!, System.Globalization.CultureInfo.InvariantCulture);
+        var age = DateTimeOffset.UtcNow - date;
+        Assert.InRange(age.TotalSeconds, -1, 1.3);   // one-second resolution; a Date from the start would be 2.5 s old
+    }
+
+    [Fact]
     public async Task Unix_socket_peer_has_no_address()
     {
         var path = Path.Combine(Path.GetTempPath(), $"kiln-{Guid.NewGuid():N}.sock");
