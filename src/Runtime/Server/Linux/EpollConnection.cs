@@ -20,9 +20,9 @@ internal sealed class EpollConnection : IConnectionTransport
     private readonly IDisposable _owner;
     private Action<EpollConnection>? _serve;
     private readonly CancellationTokenSource _aborted = new();
-    // Completed on the loop thread; what awaits it (the end of the HTTP connection, and whatever awaits that) runs on
-    // the thread pool, never on the loop, whose other connections it could stall.
-    private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    // Completed on the loop thread, which runs what awaits it — the end of the HTTP connection — inline, under the
+    // watchdog (EpollLoop dispatches the close): no thread-pool hop per closed connection.
+    private readonly TaskCompletionSource _closed = new();
     private TaskCompletionSource? _lingerDone;
     private volatile bool _lingering;
     private int _closeRequested;
@@ -154,11 +154,17 @@ internal sealed class EpollConnection : IConnectionTransport
             {
                 // Keep reading (and discarding) until the peer closes or a short deadline passes, so a peer still
                 // sending does not get a reset that destroys the answer it has not read yet.
-                _lingerDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                _lingerDone = new TaskCompletionSource();   // completed on the loop thread, which goes on with the close
                 _lingering = true;
                 Discard();
                 // A peer that has already closed (the usual end of a keep-alive connection) needs no deadline, and no timer.
-                if (!_lingerDone.Task.IsCompleted) await Task.WhenAny(_lingerDone.Task, Task.Delay(LingerTime)).ConfigureAwait(false);
+                if (!_lingerDone.Task.IsCompleted)
+                {
+                    // The timer is cancelled when the peer closes first, so it never fires a second later on the pool.
+                    using var deadline = new CancellationTokenSource();
+                    await Task.WhenAny(_lingerDone.Task, Task.Delay(LingerTime, deadline.Token)).ConfigureAwait(false);
+                    deadline.Cancel();
+                }
             }
             Loop.Close(this);
         }

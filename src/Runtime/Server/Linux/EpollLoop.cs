@@ -171,8 +171,10 @@ internal sealed unsafe class EpollLoop
             }
             while (true)
             {
-                // A command this thread posted to itself runs after the next events, or after 1 ms without any.
-                int count = LibC.epoll_wait(_epoll, events, MaxEvents, _commands.IsEmpty ? -1 : 1);
+                // Work this thread queued for itself wakes nobody (Wake skips the eventfd on the loop thread): sockets to
+                // register or close are taken after a wait that does not block; a command, after the next events or 1 ms.
+                int timeout = !_toRegister.IsEmpty || !_toClose.IsEmpty ? 0 : _commands.IsEmpty ? -1 : 1;
+                int count = LibC.epoll_wait(_epoll, events, MaxEvents, timeout);
                 if (count < 0)
                 {
                     int errno = Marshal.GetLastPInvokeError();
