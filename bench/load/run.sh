@@ -9,6 +9,8 @@
 #   DURATION=10 ROUNDS=5 bash bench/load/run.sh
 #
 # Cases: /plaintext, /json, /accounts/42/history; each non-pipelined (-c $CONN) and pipelined (depth $DEPTH).
+# A case PATH:close sends `Connection: close` (one connection per request: the accept and close path), e.g.
+#   SERVERS="kestrel kiln" CASES="/plaintext:close" bash bench/load/run.sh
 # nginx (one worker, `return 200 'Hello, World!'`) answers /plaintext only: it is the bar for a server's fixed
 # per-request cost, not a JSON server.
 set -euo pipefail
@@ -113,6 +115,9 @@ run_wrk() {
   before=$(cpu_ticks "${pid[$server]}")
   if [ "$mode" = pipelined ]; then
     out=$("${on_client[@]}" wrk -t"$WRK_THREADS" -c"$CONN" -d"${duration}s" --latency -s bench/load/pipeline.lua "$url" -- "$DEPTH")
+  elif [ "$mode" = close ]; then
+    # A new connection per request: accept, one answer, the server's close (with its linger), the client's close.
+    out=$("${on_client[@]}" wrk -t"$WRK_THREADS" -c"$CONN" -d"${duration}s" --latency -H "Connection: close" "$url")
   else
     out=$("${on_client[@]}" wrk -t"$WRK_THREADS" -c"$CONN" -d"${duration}s" --latency "$url")
   fi

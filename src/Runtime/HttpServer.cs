@@ -33,7 +33,6 @@ public sealed class HttpServer : IAsyncDisposable
     private ConnectionManager? _connections;
     private EpollTransport? _epoll;
     private ServerClock? _clock;
-    private int _clockDeferred;   // 1 until the first epoll connection starts the clock
     private Task? _stopTask;
     private bool _listening;
     private EndPoint[] _bound = [];
@@ -131,22 +130,32 @@ public sealed class HttpServer : IAsyncDisposable
             _bound = bound;
             bool running = _context is not null;
             if (!running) Publish(context);
+            try
+            {
+                // Plain listeners accept on an epoll loop.
+                foreach (var listener in _listeners)
+                    if (_epoll is not null && listener.Security is null) _acceptors.Add(_epoll.Accept(listener, _connections!, ServeOnLoop));
+            }
+            catch
+            {
+                // epoll refused a listener (out of memory, max_user_watches): undo the start, so that it can be retried.
+                foreach (var acceptor in _acceptors) acceptor.StopNow();
+                _acceptors.Clear();
+                _epoll?.Dispose();
+                _epoll = null;
+                foreach (var listener in _listeners) listener.Dispose();
+                _listeners.Clear();
+                _bound = [];
+                throw;
+            }
             _listening = true;
+            // TLS listeners, and every listener without epoll, accept in an accept loop.
             foreach (var listener in _listeners)
-            {
-                // Plain listeners accept on an epoll loop; TLS ones (and every listener without epoll) in an accept loop.
-                if (_epoll is not null && listener.Security is null)
-                    _acceptors.Add(_epoll.Accept(listener, _connections!, ServeOnLoop));
-                else
-                    _acceptLoops.Add(Task.Run(() => AcceptLoopAsync(listener)));
-            }
-            // The clock's thread is not needed for the first answer. When every listener accepts on an epoll loop, it starts
-            // once the first connection is being served (ServeOnLoop): no connection, nothing to time out or watch.
-            if (!running)
-            {
-                if (_epoll is not null && _acceptLoops.Count == 0) _clockDeferred = 1;
-                else StartClock();
-            }
+                if (_epoll is null || listener.Security is not null) _acceptLoops.Add(Task.Run(() => AcceptLoopAsync(listener)));
+            // The clock starts once the listeners accept (its thread need not stand before the first accept), here and not
+            // later: the watchdog must already watch the first handler (one that blocks its loop blocks the accepting loop).
+            _connections!.StartHeartbeat(Clock(context));
+            _epoll?.StartWatchdog();
         }
         SystemdNotify.Send(NotifySocket, "READY=1");
         return Task.CompletedTask;
@@ -302,7 +311,7 @@ public sealed class HttpServer : IAsyncDisposable
         // it, which for a listening socket shared with other processes (an inherited one) would stop it for them all.
         _stopAccepting.Cancel();
         var accepting = new List<Task>(_acceptLoops);
-        foreach (var acceptor in _acceptors) accepting.Add(acceptor.StopAsync());
+        foreach (var acceptor in _acceptors) accepting.Add(acceptor.StopAsync(_options.ShutdownTimeout));
         try { await Task.WhenAll(accepting).ConfigureAwait(false); } catch (OperationCanceledException) { }
         foreach (var listener in _listeners) listener.Dispose();
         connections.BeginStopping();
@@ -405,29 +414,9 @@ public sealed class HttpServer : IAsyncDisposable
         await ServeAsync(transport, listener.Security is not null, counted).ConfigureAwait(false);
     }
 
-    private void StartClock()
-    {
-        try
-        {
-            _connections!.StartHeartbeat(Clock(_context!));
-            _epoll?.StartWatchdog();
-        }
-        catch (ObjectDisposedException)
-        {
-            // The server stopped before its first connection started the clock.
-        }
-    }
-
     // An epoll loop has registered an accepted connection: serve it, on that loop's thread.
     private void ServeOnLoop(EpollConnection transport)
     {
-        // The first connection starts the clock, as a command the loop runs after its next events: the request that
-        // came with the connection is usually answered by then.
-        if (Volatile.Read(ref _clockDeferred) != 0 && Interlocked.Exchange(ref _clockDeferred, 0) != 0)
-        {
-            _context!.Date.Update(DateTimeOffset.UtcNow);   // the server may have idled since start: the first Date is now
-            transport.Loop.Post(StartClock);
-        }
         bool counted = Instruments.ActiveConnections.Enabled;
         if (counted) Instruments.ActiveConnections.Add(1);
         _ = ServeAsync(transport, isHttps: false, counted);

@@ -16,6 +16,7 @@ internal sealed class ConnectionManager
     private readonly ConcurrentDictionary<HttpConnection, HttpConnection> _active = new();
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _count;
+    private int _heartbeatStarted;
     private volatile bool _stopping;
 
     public ConnectionManager(ServerContext server, int capacity)
@@ -43,10 +44,13 @@ internal sealed class ConnectionManager
     }
 
     /// <summary>
-    /// Starts the heartbeat on the server's clock. The server calls it once it accepts: the clock's thread need not
+    /// Starts the heartbeat on the server's clock (once; later calls do nothing). The server calls it once it accepts: the clock's thread need not
     /// stand between the bind and the first accept.
     /// </summary>
-    public void StartHeartbeat(ServerClock clock) => clock.Every(HeartbeatInterval(_server.Options), Beat);
+    public void StartHeartbeat(ServerClock clock)
+    {
+        if (Interlocked.Exchange(ref _heartbeatStarted, 1) == 0) clock.Every(HeartbeatInterval(_server.Options), Beat);
+    }
 
     /// <summary>Waits until a connection may be accepted.</summary>
     public Task WaitForSlotAsync(CancellationToken ct) => _slots.WaitAsync(ct);

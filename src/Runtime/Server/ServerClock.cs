@@ -48,7 +48,10 @@ internal sealed class ServerClock(Action<string> log) : IDisposable
                 {
                     tick.Due = now + tick.Period;
                     try { tick.Action(now); }
-                    catch (Exception e) { log($"a periodic task failed (it runs again next period): {e}"); }
+                    catch (Exception e)
+                    {
+                        try { log($"a periodic task failed (it runs again next period): {e}"); } catch (Exception) { }
+                    }
                 }
                 next = Math.Min(next, tick.Due);
             }

@@ -32,7 +32,9 @@ internal sealed class ServerContext(ServerOptions options, Handler handler, Text
         if (errorLog is null) return;
         lock (_logLock)
         {
-            try { errorLog.WriteLine($"kiln: {message}"); } catch (ObjectDisposedException) { }
+            // A failing log (a closed pipe, a full disk, a writer that throws) must not take down the thread that logs: an
+            // I/O loop, the clock. The line is lost; there is nowhere else to say so.
+            try { errorLog.WriteLine($"kiln: {message}"); } catch (Exception) { }
         }
     }
 }

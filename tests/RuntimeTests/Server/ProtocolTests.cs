@@ -41,6 +41,26 @@ public class ProtocolTests
     }
 
     [Fact]
+    public async Task A_blocking_handler_is_rescued_also_when_an_in_memory_client_came_before_the_start()
+    {
+        // CreateClient publishes the server (and starts its heartbeat) before StartAsync: the watchdog that moves a
+        // blocked epoll loop to a new thread must still start with the listeners.
+        await using var server = await TestServer.StartAsync(Transport, handler: request =>
+        {
+            var buffer = new byte[10];
+            int total = 0, n;
+            while ((n = request.Body.Read(buffer, 0, buffer.Length)) > 0) total += n;   // blocks until the body arrives
+            return ValueTask.FromResult(HttpResponse.Text($"read {total}"));
+        }, setup: s => s.CreateClient().Dispose());
+        using var client = await server.ConnectAsync();
+        await client.SendAsync("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n");
+        await Task.Delay(100);   // the handler is already blocked in Read when the body arrives
+        await client.SendAsync("hello");
+        var response = await client.ReadResponseAsync(timeoutMs: 30_000);
+        Assert.Equal("read 5", response.Text);
+    }
+
+    [Fact]
     public async Task A_handler_that_reads_and_writes_synchronously_is_served()
     {
         // Blocking body reads and a blocking flush inside a handler: the body arrives only after the head, and the

@@ -24,7 +24,7 @@ internal sealed class EpollAcceptor
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly EndPoint? _local;   // the listener's address when it names one; otherwise each connection's own
     private bool _listening;             // in the epoll set (the loop thread's, once the constructor has added it)
-    private bool _stopping;              // loop thread only
+    private volatile bool _stopping;     // set by StopAsync on any thread: never accept or re-add again
 
     public EpollAcceptor(EpollTransport transport, EpollLoop loop, Listener listener, ConnectionManager connections,
         Action<EpollConnection> serve, Action<string> log)
@@ -55,24 +55,37 @@ internal sealed class EpollAcceptor
     /// <summary>The listening socket's descriptor.</summary>
     public int Fd { get; }
 
-    /// <summary>Stops accepting: the listener leaves the epoll set (the caller closes it after this completes).</summary>
-    public Task StopAsync()
+    /// <summary>
+    /// Stops accepting: the listener leaves the epoll set (the caller closes it after this completes). The loop does it
+    /// between events; if the loop has not within <paramref name="timeout"/> (a handler holds it, its thread is gone),
+    /// the listener is taken out of the set from this thread — epoll allows that from any thread.
+    /// </summary>
+    public async Task StopAsync(TimeSpan timeout)
     {
+        _stopping = true;
         _stop.Cancel();
         Loop.Post(() =>
         {
-            _stopping = true;
             Pause();
             _stopped.TrySetResult();
         });
-        return _stopped.Task;
+        if (await Task.WhenAny(_stopped.Task, Task.Delay(timeout)).ConfigureAwait(false) != _stopped.Task) StopNow();
+    }
+
+    /// <summary>Takes the listener out of the epoll set from the calling thread (any thread).</summary>
+    public void StopNow()
+    {
+        _stopping = true;
+        _stop.Cancel();
+        Loop.RemoveListener(this);   // ENOENT if the loop has removed it already: harmless
+        _stopped.TrySetResult();
     }
 
     /// <summary>The loop thread: the listener has connections waiting.</summary>
     public unsafe void OnReadable()
     {
         byte* address = stackalloc byte[LibC.SocketAddressCapacity];
-        for (int i = 0; i < AcceptsPerWakeup && _listening; i++)
+        for (int i = 0; i < AcceptsPerWakeup && _listening && !_stopping; i++)
         {
             if (!_connections.TryTakeSlot())
             {

@@ -90,7 +90,11 @@ internal sealed class EpollInput(EpollConnection connection) : PipeReader, IValu
     public override void CancelPendingRead()
     {
         Volatile.Write(ref _cancelPending, 1);
-        if (_readiness.TryUnpark()) CompleteParked();
+        if (!_readiness.TryUnpark()) return;
+        // The heartbeat cancels from the clock thread: the read's continuation (the connection's code, perhaps a handler)
+        // runs on the connection's loop, under its watchdog, never on the clock, whose other work it could hold up.
+        if (connection.Loop.IsCurrentThread) CompleteParked();
+        else connection.Loop.Post(CompleteParked);
     }
 
     public override void Complete(Exception? exception = null)

@@ -22,7 +22,7 @@ internal sealed unsafe class EpollLoop
 {
     private const int MaxEvents = 256;
     private const ulong WakeToken = ulong.MaxValue;
-    private const uint Aborting = 0;              // Dispatch: abort the connection
+    private const uint Aborting = 1u << 28;       // Dispatch: abort the connection
     private const uint Registered = 1u << 30;     // Dispatch: the connection is registered; start serving it
     private const uint Closed = 1u << 29;         // Dispatch: the connection has left the epoll set; close its socket
 
@@ -244,6 +244,11 @@ internal sealed unsafe class EpollLoop
         {
             if (events == Aborting) connection.Abort();
             else if (events == Registered) connection.OnRegistered();
+            else if (events == (Aborting | Registered))
+            {
+                connection.Abort();
+                connection.OnRegistered();
+            }
             else if (events == Closed) connection.OnClosed();
             else connection.OnEvents(events);
         }
@@ -262,13 +267,17 @@ internal sealed unsafe class EpollLoop
     {
         while (_commands.TryDequeue(out var command))
         {
+            // A command may complete a connection's read or flush, whose continuation runs here: under the watchdog.
+            long mine = Math.Max(1, Environment.TickCount64);
+            Volatile.Write(ref _busySince, mine);
             try { command(); }
-            catch (Exception e) { _log($"I/O thread: a listener command failed: {e}"); }
+            catch (Exception e) { _log($"I/O thread: a command failed: {e}"); }
+            if (Interlocked.CompareExchange(ref _busySince, 0, mine) != mine || !ReferenceEquals(_owner, me)) return false;
         }
         while (_toRegister.TryDequeue(out var connection))
         {
-            if (!Add(connection) && !Dispatch(connection, Aborting, me)) return false;
-            if (!Dispatch(connection, Registered, me)) return false;
+            // One dispatch for both, so that a hand-off in between cannot leave the connection unserved (its slot held).
+            if (!Dispatch(connection, Add(connection) ? Registered : Aborting | Registered, me)) return false;
         }
         while (_toClose.TryDequeue(out var connection))
         {

@@ -79,12 +79,17 @@ internal sealed class EpollOutput(EpollConnection connection) : PipeWriter, IVal
     public override void CancelPendingFlush()
     {
         Volatile.Write(ref _cancelPending, 1);
-        if (_readiness.TryUnpark())
-        {
-            _tokenRegistration.Unregister();
-            TryTakeCancellation();
-            _waiter.SetResult(new FlushResult(isCanceled: true, isCompleted: false));
-        }
+        if (!_readiness.TryUnpark()) return;
+        // As for reads: a cancellation from the clock thread completes the flush on the connection's loop.
+        if (connection.Loop.IsCurrentThread) CompleteCancelled();
+        else connection.Loop.Post(CompleteCancelled);
+    }
+
+    private void CompleteCancelled()
+    {
+        _tokenRegistration.Unregister();
+        TryTakeCancellation();
+        _waiter.SetResult(new FlushResult(isCanceled: true, isCompleted: false));
     }
 
     public override void Complete(Exception? exception = null)
