@@ -141,6 +141,7 @@ public sealed class HttpServer : IAsyncDisposable
                 // epoll refused a listener (out of memory, max_user_watches): undo the start, so that it can be retried.
                 foreach (var acceptor in _acceptors) acceptor.StopNow();
                 _acceptors.Clear();
+                _connections!.AbortAll();   // what an earlier listener accepted meanwhile ends now, not on an orphaned loop
                 _epoll?.Dispose();
                 _epoll = null;
                 foreach (var listener in _listeners) listener.Dispose();

@@ -14,6 +14,7 @@ internal sealed class EpollAcceptor
 {
     private const int AcceptsPerWakeup = 16;   // then the loop serves its connections; the level-triggered listener reports again
     private static readonly TimeSpan OutOfDescriptorsPause = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan MinimumStopWait = TimeSpan.FromSeconds(1);   // a loop between events answers in far less
 
     private readonly EpollTransport _transport;
     private readonly Listener _listener;
@@ -69,7 +70,11 @@ internal sealed class EpollAcceptor
             Pause();
             _stopped.TrySetResult();
         });
-        if (await Task.WhenAny(_stopped.Task, Task.Delay(timeout)).ConfigureAwait(false) != _stopped.Task) StopNow();
+        if (_stopped.Task.IsCompleted) return;
+        using var wait = new CancellationTokenSource();
+        var expired = Task.Delay(timeout < MinimumStopWait ? MinimumStopWait : timeout, wait.Token);
+        if (await Task.WhenAny(_stopped.Task, expired).ConfigureAwait(false) != _stopped.Task) StopNow();
+        wait.Cancel();   // no timer left behind
     }
 
     /// <summary>Takes the listener out of the epoll set from the calling thread (any thread).</summary>
@@ -77,12 +82,54 @@ internal sealed class EpollAcceptor
     {
         _stopping = true;
         _stop.Cancel();
-        Loop.RemoveListener(this);   // ENOENT if the loop has removed it already: harmless
+        WithListener(() => Loop.RemoveListener(this));   // ENOENT if the loop has removed it already: harmless
         _stopped.TrySetResult();
     }
 
+    // Runs a system call on the listening descriptor while holding a reference on its handle: the descriptor cannot be
+    // closed (and its number reused by another socket) meanwhile. False when the listener is already closed.
+    private bool WithListener(Action call)
+    {
+        var handle = _listener.Socket.SafeHandle;
+        bool added = false;
+        try
+        {
+            handle.DangerousAddRef(ref added);
+            call();
+            return true;
+        }
+        catch (ObjectDisposedException)
+        {
+            return false;
+        }
+        finally
+        {
+            if (added) handle.DangerousRelease();
+        }
+    }
+
     /// <summary>The loop thread: the listener has connections waiting.</summary>
-    public unsafe void OnReadable()
+    public void OnReadable()
+    {
+        // A stop from another thread may close the listener meanwhile: its descriptor stays ours until the batch ends.
+        var handle = _listener.Socket.SafeHandle;
+        bool added = false;
+        try
+        {
+            handle.DangerousAddRef(ref added);
+            AcceptBatch();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Closed: nothing to accept.
+        }
+        finally
+        {
+            if (added) handle.DangerousRelease();
+        }
+    }
+
+    private unsafe void AcceptBatch()
     {
         byte* address = stackalloc byte[LibC.SocketAddressCapacity];
         for (int i = 0; i < AcceptsPerWakeup && _listening && !_stopping; i++)
@@ -184,17 +231,23 @@ internal sealed class EpollAcceptor
     private void Resume()
     {
         if (_listening || _stopping) return;
-        if (Loop.AddListener(this))
-            _listening = true;
-        else
-            _log($"accept on {_listener.EndPoint}: epoll_ctl(ADD) failed (errno {Marshal.GetLastPInvokeError()}); this listener does not accept");
+        bool added = false;
+        WithListener(() => added = Loop.AddListener(this));
+        if (!added)
+        {
+            if (!_stopping) _log($"accept on {_listener.EndPoint}: epoll_ctl(ADD) failed (errno {Marshal.GetLastPInvokeError()}); this listener does not accept");
+            return;
+        }
+        _listening = true;
+        // A StopNow on another thread between the check above and the ADD removed nothing: remove it here.
+        if (_stopping) Pause();
     }
 
     // The loop thread.
     private void Pause()
     {
         if (!_listening) return;
-        Loop.RemoveListener(this);
+        WithListener(() => Loop.RemoveListener(this));
         _listening = false;
     }
 }

@@ -14,7 +14,8 @@ namespace Kiln.Server.Linux;
 /// </summary>
 /// <remarks>
 /// Owners: the connection's reading code owns the buffer except while parked; then the thread that unparks it (the
-/// loop on readiness, the heartbeat on <see cref="CancelPendingRead"/>, an abort) owns it until it completes the read.
+/// loop on readiness, an abort, or <see cref="CancelPendingRead"/> — which, called off the loop as the heartbeat
+/// does, hands the completion to the loop) owns it until it completes the read.
 /// </remarks>
 internal sealed class EpollInput(EpollConnection connection) : PipeReader, IValueTaskSource<ReadResult>
 {
@@ -116,7 +117,10 @@ internal sealed class EpollInput(EpollConnection connection) : PipeReader, IValu
                 return;
             }
             if (_readiness.TakeNotification()) continue;
-            if (_readiness.TryPark()) return;
+            if (!_readiness.TryPark()) continue;
+            // A cancellation or abort while the read was briefly taken found nothing to complete: complete it now.
+            if ((Volatile.Read(ref _cancelPending) != 0 || _error is not null) && _readiness.TryUnpark()) CompleteParked();
+            return;
         }
     }
 

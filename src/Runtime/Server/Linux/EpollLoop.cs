@@ -87,9 +87,9 @@ internal sealed unsafe class EpollLoop
     }
 
     /// <summary>
-    /// Runs <paramref name="command"/> on the loop thread, soon (rare work: listener changes, the deferred start of the
-    /// server's clock — a delegate each). Posted from the loop thread itself, it runs after the events of the next
-    /// wait, which never waits longer than 1 ms then.
+    /// Runs <paramref name="command"/> on the loop thread, under the watchdog, soon: listener changes, and a timeout's
+    /// or shutdown's cancellation of a parked read or flush (a delegate each; none per request). Posted from the loop
+    /// thread itself, it runs after the events of the next wait, which never waits longer than 1 ms then.
     /// </summary>
     public void Post(Action command)
     {
@@ -217,7 +217,7 @@ internal sealed unsafe class EpollLoop
                     replaced = true;
                     return;
                 }
-                if (_stopping && _slotsUsed == 0) break;
+                if (_stopping && _slotsUsed == 0 && _commands.IsEmpty) break;
             }
         }
         finally
@@ -261,8 +261,8 @@ internal sealed unsafe class EpollLoop
         return Interlocked.CompareExchange(ref _busySince, 0, mine) == mine && ReferenceEquals(_owner, me);
     }
 
-    // Registers and closes sockets; runs no connection code except through Dispatch (an abort completes parked
-    // operations inline), so the slot table is never touched by a thread the watchdog has replaced.
+    // Runs posted commands, registers and closes sockets. Connection code runs here only inside a watched window (a
+    // command's, or Dispatch's), and a thread the watchdog has replaced leaves at once, so it never touches the slots.
     private bool RunCommands(Thread me)
     {
         while (_commands.TryDequeue(out var command))
@@ -293,11 +293,8 @@ internal sealed unsafe class EpollLoop
     // False when epoll refused the socket (the caller aborts the connection).
     private bool Add(EpollConnection connection)
     {
-        if (connection.CloseRequested)
-        {
-            connection.OnClosed();
-            return true;
-        }
+        // Closed before it was registered: whoever closed it also queued the close, which ends it (watched) below.
+        if (connection.CloseRequested) return true;
         int slot;
         if (_freeSlots.Count > 0)
         {

@@ -113,7 +113,16 @@ internal sealed class EpollOutput(EpollConnection connection) : PipeWriter, IVal
                 return;
             }
             if (_readiness.TakeNotification()) continue;
-            if (_readiness.TryPark()) return;
+            if (!_readiness.TryPark()) continue;
+            // A cancellation or abort while the flush was briefly taken found nothing to complete: complete it now.
+            if ((Volatile.Read(ref _cancelPending) != 0 || _peerGone) && _readiness.TryUnpark())
+            {
+                _tokenRegistration.Unregister();
+                _waiter.SetResult(TryTakeCancellation()
+                    ? new FlushResult(isCanceled: true, isCompleted: false)
+                    : new FlushResult(isCanceled: false, isCompleted: true));
+            }
+            return;
         }
     }
 
