@@ -115,8 +115,11 @@ public sealed class HttpServer : IAsyncDisposable
             bool epoll = UsesEpoll(_options.Transport) && HasPlainListener(_options.Listeners);
             try
             {
+                // Plain listeners the epoll transport accepts are bound without a Socket (no socket-engine thread).
                 foreach (var listen in _options.Listeners)
-                    _listeners.Add(Listener.Bind(listen, _options.ReusePort));
+                    _listeners.Add(epoll && listen.Security is null
+                        ? Listener.BindNative(listen, _options.ReusePort)
+                        : Listener.Bind(listen, _options.ReusePort));
                 if (epoll) _epoll = new EpollTransport(Environment.ProcessorCount, context.Log, Clock(context));
             }
             catch

@@ -5,23 +5,64 @@ using Kiln.Server.Linux;
 
 namespace Kiln.Server;
 
-/// <summary>One bound listening socket (TCP, TLS over TCP, or Unix domain) and how to undo it.</summary>
+/// <summary>
+/// One bound listening socket (TCP, TLS over TCP, or Unix domain) and how to undo it: a <see cref="System.Net.Sockets.Socket"/>
+/// for the accept loops, or — for plain listeners the epoll transport accepts itself — a bare descriptor
+/// (<see cref="BindNative"/>).
+/// </summary>
 internal sealed class Listener : IDisposable
 {
+    private readonly Socket? _socket;
+
     private Listener(Socket socket, ConnectionSecurity? security, string? unixPath)
     {
-        Socket = socket;
+        _socket = socket;
+        Handle = socket.SafeHandle;
         Security = security;
         UnixPath = unixPath;
         EndPoint = socket.LocalEndPoint!;
+        IsTcp = socket.AddressFamily is AddressFamily.InterNetwork or AddressFamily.InterNetworkV6;
     }
 
-    public Socket Socket { get; }
+    private Listener(FileDescriptor handle, EndPoint endPoint, string? unixPath)
+    {
+        Handle = handle;
+        EndPoint = endPoint;
+        UnixPath = unixPath;
+        IsTcp = endPoint is IPEndPoint;
+    }
+
+    /// <summary>The socket, for an accept loop (listeners from <see cref="Bind"/> only).</summary>
+    public Socket Socket => _socket ?? throw new InvalidOperationException("A natively bound listener has no Socket: the epoll transport accepts it.");
+
+    /// <summary>The listening descriptor's handle (a reference keeps the descriptor number from being reused).</summary>
+    public SafeHandle Handle { get; }
     /// <summary>The handshake before HTTP (TLS), or <see langword="null"/> for plain HTTP.</summary>
     public ConnectionSecurity? Security { get; }
     public string? UnixPath { get; }
     public EndPoint EndPoint { get; }
-    public bool IsTcp => Socket.AddressFamily is AddressFamily.InterNetwork or AddressFamily.InterNetworkV6;
+    public bool IsTcp { get; }
+
+    /// <summary>
+    /// Binds a plain (not TLS) listener with libc calls, for the epoll transport, which accepts it itself: no
+    /// <see cref="System.Net.Sockets.Socket"/> is made, so .NET's socket engine never starts (see <see cref="NativeListener"/>).
+    /// </summary>
+    public static Listener BindNative(ListenOptions options, bool reusePort)
+    {
+        if (options.Security is not null) throw new ArgumentException("TLS listeners are accepted by the socket transport.", nameof(options));
+        if (options.EndPoint is InheritedEndPoint inherited)
+        {
+            var local = NativeListener.Adopt(inherited.FileDescriptor);
+            return new Listener(new FileDescriptor(inherited.FileDescriptor), local, null);
+        }
+        if (options.EndPoint is UnixDomainSocketEndPoint unix)
+        {
+            string path = unix.ToString();
+            return new Listener(NativeListener.ListenUnix(path), unix, path);
+        }
+        var (handle, bound) = NativeListener.ListenTcp((IPEndPoint)options.EndPoint, reusePort);
+        return new Listener(handle, bound, null);
+    }
 
     public static Listener Bind(ListenOptions options, bool reusePort)
     {
@@ -123,7 +164,8 @@ internal sealed class Listener : IDisposable
 
     public void Dispose()
     {
-        Socket.Dispose();
+        if (_socket is not null) _socket.Dispose();
+        else Handle.Dispose();
         if (UnixPath is not null)
         {
             try { File.Delete(UnixPath); } catch (IOException) { } catch (UnauthorizedAccessException) { }

@@ -128,7 +128,8 @@ public class TransportTests
         var options = new ServerOptions { Transport = Transport };
         options.Listen(IPAddress.Loopback, first.Port);
         await using var third = new HttpServer(new TestRouter(), options) { ErrorLog = null };
-        Assert.Throws<SocketException>(() => third.StartAsync().GetAwaiter().GetResult());
+        var error = Assert.Throws<SocketException>(() => third.StartAsync().GetAwaiter().GetResult());
+        Assert.Equal(SocketError.AddressAlreadyInUse, error.SocketErrorCode);
     }
 }
 

@@ -36,8 +36,8 @@ internal sealed class EpollAcceptor
         _connections = connections;
         _serve = serve;
         _log = log;
-        listener.Socket.Blocking = false;   // accept4 must return EAGAIN, never wait
-        Fd = (int)listener.Socket.SafeHandle.DangerousGetHandle();
+        // Natively bound listeners are non-blocking already (accept4 must return EAGAIN, never wait).
+        Fd = (int)listener.Handle.DangerousGetHandle();
         _local = listener.EndPoint is IPEndPoint ip && (ip.Address.Equals(IPAddress.Any) || ip.Address.Equals(IPAddress.IPv6Any))
             ? null
             : listener.EndPoint;
@@ -90,7 +90,7 @@ internal sealed class EpollAcceptor
     // closed (and its number reused by another socket) meanwhile. False when the listener is already closed.
     private bool WithListener(Action call)
     {
-        var handle = _listener.Socket.SafeHandle;
+        var handle = _listener.Handle;
         bool added = false;
         try
         {
@@ -112,7 +112,7 @@ internal sealed class EpollAcceptor
     public void OnReadable()
     {
         // A stop from another thread may close the listener meanwhile: its descriptor stays ours until the batch ends.
-        var handle = _listener.Socket.SafeHandle;
+        var handle = _listener.Handle;
         bool added = false;
         try
         {

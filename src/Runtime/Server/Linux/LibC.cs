@@ -54,6 +54,9 @@ internal static unsafe partial class LibC
     public const int MSG_NOSIGNAL = 0x4000;
 
     public const int F_GETFD = 1;
+    public const int F_GETFL = 3;
+    public const int F_SETFL = 4;
+    public const int O_NONBLOCK = 0x800;
 
     public const int SHUT_WR = 1;
     public const int SHUT_RDWR = 2;
@@ -111,6 +114,18 @@ internal static unsafe partial class LibC
 
     [LibraryImport(Library, SetLastError = true)]
     public static partial int accept4(int fd, void* addr, int* addrlen, int flags);
+
+    [LibraryImport(Library, SetLastError = true)]
+    public static partial int socket(int domain, int type, int protocol);
+
+    [LibraryImport(Library, SetLastError = true)]
+    public static partial int bind(int fd, void* addr, int addrlen);
+
+    [LibraryImport(Library, SetLastError = true)]
+    public static partial int listen(int fd, int backlog);
+
+    [LibraryImport(Library, SetLastError = true)]
+    public static partial int getsockopt(int fd, int level, int name, void* value, int* length);
 
     [LibraryImport(Library, SetLastError = true)]
     public static partial int getsockname(int fd, void* addr, int* addrlen);
