@@ -16,17 +16,13 @@ namespace Kiln.Generator.Model
             ImmutableArray<ParsedRouterDeclaration> declarations)
         {
             if (problems.Count == 0) return EquatableArray<DiagnosticInfo>.Empty;
-            var sites = new Dictionary<RouteMethod, EquatableArray<RouteSite>>();
-            var methodLocations = new Dictionary<RouteMethod, SourceSpan?>();
+            var parsedMethods = new Dictionary<RouteMethod, ParsedMethod>();
             foreach (var parsed in methods)
-            {
-                if (!sites.ContainsKey(parsed.Method)) sites.Add(parsed.Method, parsed.Sites);
-                if (!methodLocations.ContainsKey(parsed.Method)) methodLocations.Add(parsed.Method, parsed.Location);
-            }
-            SourceSpan? MethodLocation(RouteMethod method) => methodLocations.TryGetValue(method, out var l) ? l : null;
+                if (!parsedMethods.ContainsKey(parsed.Method)) parsedMethods.Add(parsed.Method, parsed);
+            SourceSpan? MethodLocation(RouteMethod method) => parsedMethods.TryGetValue(method, out var p) ? p.Location : null;
 
             RouteSite? SiteOf(RouteRef? route) =>
-                route is not null && sites.TryGetValue(route.Method, out var s) && route.Route < s.Count ? s[route.Route] : null;
+                route is not null && parsedMethods.TryGetValue(route.Method, out var p) && route.Route < p.Sites.Count ? p.Sites[route.Route] : null;
 
             var diagnostics = new List<DiagnosticInfo>();
             foreach (var problem in problems)
