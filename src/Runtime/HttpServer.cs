@@ -135,9 +135,8 @@ public sealed class HttpServer : IAsyncDisposable
             if (!running) Publish(context);
             try
             {
-                // Plain listeners accept on an epoll loop.
                 foreach (var listener in _listeners)
-                    if (_epoll is not null && listener.Security is null) _acceptors.Add(_epoll.Accept(listener, _connections!, ServeOnLoop));
+                    if (AcceptsOnEpoll(listener)) _acceptors.Add(_epoll!.Accept(listener, _connections!, ServeOnLoop));
             }
             catch
             {
@@ -153,9 +152,8 @@ public sealed class HttpServer : IAsyncDisposable
                 throw;
             }
             _listening = true;
-            // TLS listeners, and every listener without epoll, accept in an accept loop.
             foreach (var listener in _listeners)
-                if (_epoll is null || listener.Security is not null) _acceptLoops.Add(Task.Run(() => AcceptLoopAsync(listener)));
+                if (!AcceptsOnEpoll(listener)) _acceptLoops.Add(Task.Run(() => AcceptLoopAsync(listener)));
             // The clock starts once the listeners accept (its thread need not stand before the first accept), here and not
             // later: the watchdog must already watch the first handler (one that blocks its loop blocks the accepting loop).
             _connections!.StartHeartbeat(Clock(context));
@@ -168,6 +166,9 @@ public sealed class HttpServer : IAsyncDisposable
     private ServerContext CreateContext() => new(_options, Pipeline.Compose(_middleware, _terminal), ErrorLog);
 
     private ServerClock Clock(ServerContext context) => _clock ??= new ServerClock(context.Log);
+
+    // Plain listeners are accepted on an epoll loop when the transport runs; TLS ones (and all without it) by an accept loop.
+    private bool AcceptsOnEpoll(Listener listener) => _epoll is not null && listener.Security is null;
 
     /// <summary>Makes <paramref name="context"/> the running server's (under the lock): connections may now open.</summary>
     private void Publish(ServerContext context)

@@ -58,6 +58,7 @@ internal sealed class Listener : IDisposable
         if (options.EndPoint is UnixDomainSocketEndPoint unix)
         {
             string path = unix.ToString();
+            RemoveStaleSocketFile(path);
             return new Listener(NativeListener.ListenUnix(path), unix, path);
         }
         var (handle, bound) = NativeListener.ListenTcp((IPEndPoint)options.EndPoint, reusePort);
@@ -70,8 +71,7 @@ internal sealed class Listener : IDisposable
         if (options.EndPoint is UnixDomainSocketEndPoint unix)
         {
             string path = unix.ToString();
-            // A stale socket file from an earlier run would make bind fail.
-            if (File.Exists(path)) File.Delete(path);
+            RemoveStaleSocketFile(path);
             var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
             try
             {
@@ -115,7 +115,7 @@ internal sealed class Listener : IDisposable
         // shared with other processes and never disconnects it when closing it with operations pending, whereas a
         // close-on-exec one it would disconnect — which, for a listening socket, stops it listening in every process.
         if (OperatingSystem.IsLinux() && LibC.fcntl(fd, LibC.F_GETFD, 0) < 0)
-            throw new InvalidOperationException($"Inherited descriptor {fd} is not open (fcntl failed with errno {Marshal.GetLastPInvokeError()}).");
+            throw InheritedSocketErrors.NotOpen(fd, Marshal.GetLastPInvokeError());
         Socket socket;
         try
         {
@@ -123,16 +123,16 @@ internal sealed class Listener : IDisposable
         }
         catch (SocketException e)
         {
-            throw new InvalidOperationException($"Inherited descriptor {fd} is not a socket ({e.SocketErrorCode}).", e);
+            throw InheritedSocketErrors.NotASocket(fd, e.SocketErrorCode, e);
         }
         try
         {
             if (socket.SocketType != SocketType.Stream)
-                throw new InvalidOperationException($"Inherited descriptor {fd} is a {socket.SocketType} socket; Kiln needs a listening stream socket (ListenStream= in a systemd .socket unit).");
+                throw InheritedSocketErrors.NotAStreamSocket(fd, socket.SocketType.ToString());
             if (!IsListening(socket))
-                throw new InvalidOperationException($"Inherited descriptor {fd} is a socket that is not listening; bind it and call listen() before passing it on.");
+                throw InheritedSocketErrors.NotListening(fd);
             if (socket.LocalEndPoint is null)
-                throw new InvalidOperationException($"Inherited descriptor {fd} has no local address.");
+                throw InheritedSocketErrors.NoLocalAddress(fd);
         }
         catch
         {
@@ -140,6 +140,12 @@ internal sealed class Listener : IDisposable
             throw;
         }
         return new Listener(socket, security, null);
+    }
+
+    // A stale socket file from an earlier run would make bind fail.
+    private static void RemoveStaleSocketFile(string path)
+    {
+        if (File.Exists(path)) File.Delete(path);
     }
 
     private static bool IsListening(Socket socket)
@@ -179,4 +185,23 @@ internal sealed class InheritedEndPoint(int fileDescriptor) : EndPoint
     public int FileDescriptor { get; } = fileDescriptor;
 
     public override string ToString() => "fd:" + FileDescriptor.ToString(System.Globalization.CultureInfo.InvariantCulture);
+}
+
+/// <summary>Why an inherited descriptor cannot be served: one wording for both ways of checking it.</summary>
+internal static class InheritedSocketErrors
+{
+    public static InvalidOperationException NotOpen(int fd, int errno)
+        => new($"Inherited descriptor {fd} is not open (fcntl failed with errno {errno}).");
+
+    public static InvalidOperationException NotASocket(int fd, SocketError error, Exception? inner = null)
+        => new($"Inherited descriptor {fd} is not a socket ({error}).", inner);
+
+    public static InvalidOperationException NotAStreamSocket(int fd, string type)
+        => new($"Inherited descriptor {fd} is a {type} socket; Kiln needs a listening stream socket (ListenStream= in a systemd .socket unit).");
+
+    public static InvalidOperationException NotListening(int fd)
+        => new($"Inherited descriptor {fd} is a socket that is not listening; bind it and call listen() before passing it on.");
+
+    public static InvalidOperationException NoLocalAddress(int fd)
+        => new($"Inherited descriptor {fd} has no local address.");
 }

@@ -23,6 +23,7 @@ internal sealed class EpollAcceptor
     private readonly Action<string> _log;
     private readonly CancellationTokenSource _stop = new();
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Action _acceptBatch;   // OnReadable's work, one delegate for every wake-up
     private readonly EndPoint? _local;   // the listener's address when it names one; otherwise each connection's own
     private bool _listening;             // in the epoll set (the loop thread's, once the constructor has added it)
     private volatile bool _stopping;     // set by StopAsync on any thread: never accept or re-add again
@@ -36,6 +37,7 @@ internal sealed class EpollAcceptor
         _connections = connections;
         _serve = serve;
         _log = log;
+        _acceptBatch = AcceptBatch;
         // Natively bound listeners are non-blocking already (accept4 must return EAGAIN, never wait).
         Fd = (int)listener.Handle.DangerousGetHandle();
         _local = listener.EndPoint is IPEndPoint ip && (ip.Address.Equals(IPAddress.Any) || ip.Address.Equals(IPAddress.IPv6Any))
@@ -109,25 +111,8 @@ internal sealed class EpollAcceptor
     }
 
     /// <summary>The loop thread: the listener has connections waiting.</summary>
-    public void OnReadable()
-    {
-        // A stop from another thread may close the listener meanwhile: its descriptor stays ours until the batch ends.
-        var handle = _listener.Handle;
-        bool added = false;
-        try
-        {
-            handle.DangerousAddRef(ref added);
-            AcceptBatch();
-        }
-        catch (ObjectDisposedException)
-        {
-            // Closed: nothing to accept.
-        }
-        finally
-        {
-            if (added) handle.DangerousRelease();
-        }
-    }
+    /// <remarks>A stop from another thread may close the listener meanwhile: its descriptor stays ours until the batch ends.</remarks>
+    public void OnReadable() => WithListener(_acceptBatch);
 
     private unsafe void AcceptBatch()
     {
@@ -156,8 +141,7 @@ internal sealed class EpollAcceptor
                 EndPoint? remote = null, local = _local;
                 if (_listener.IsTcp)
                 {
-                    int one = 1;
-                    LibC.setsockopt(fd, LibC.IPPROTO_TCP, LibC.TCP_NODELAY, &one, sizeof(int));
+                    LibC.SetOption(fd, LibC.IPPROTO_TCP, LibC.TCP_NODELAY, 1);
                     remote = SocketAddresses.ToEndPoint(address, length);
                     local ??= SocketAddresses.LocalOf(fd);
                 }

@@ -238,8 +238,7 @@ internal sealed unsafe class EpollLoop
     // clears _busySince first decides: this thread finishing, or the watchdog handing off.
     private bool Dispatch(EpollConnection connection, uint events, Thread me)
     {
-        long mine = Math.Max(1, Environment.TickCount64);
-        Volatile.Write(ref _busySince, mine);
+        long mine = BeginWatched();
         try
         {
             if (events == Aborting) connection.Abort();
@@ -258,8 +257,20 @@ internal sealed unsafe class EpollLoop
             _log($"I/O thread: unexpected error on a connection: {e}");
             connection.Abort();
         }
-        return Interlocked.CompareExchange(ref _busySince, 0, mine) == mine && ReferenceEquals(_owner, me);
+        return EndWatched(mine, me);
     }
+
+    // The watchdog's window around work that may run connection code: opened with the time it began, and closed by
+    // whoever clears it first — this thread finishing (true while it is still the owner), or the watchdog handing off.
+    private long BeginWatched()
+    {
+        long mine = Math.Max(1, Environment.TickCount64);
+        Volatile.Write(ref _busySince, mine);
+        return mine;
+    }
+
+    private bool EndWatched(long mine, Thread me)
+        => Interlocked.CompareExchange(ref _busySince, 0, mine) == mine && ReferenceEquals(_owner, me);
 
     // Runs posted commands, registers and closes sockets. Connection code runs here only inside a watched window (a
     // command's, or Dispatch's), and a thread the watchdog has replaced leaves at once, so it never touches the slots.
@@ -268,11 +279,10 @@ internal sealed unsafe class EpollLoop
         while (_commands.TryDequeue(out var command))
         {
             // A command may complete a connection's read or flush, whose continuation runs here: under the watchdog.
-            long mine = Math.Max(1, Environment.TickCount64);
-            Volatile.Write(ref _busySince, mine);
+            long mine = BeginWatched();
             try { command(); }
             catch (Exception e) { _log($"I/O thread: a command failed: {e}"); }
-            if (Interlocked.CompareExchange(ref _busySince, 0, mine) != mine || !ReferenceEquals(_owner, me)) return false;
+            if (!EndWatched(mine, me)) return false;
         }
         while (_toRegister.TryDequeue(out var connection))
         {

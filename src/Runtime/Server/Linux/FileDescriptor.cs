@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using System.Runtime.InteropServices;
 
 namespace Kiln.Server.Linux;
@@ -29,11 +30,22 @@ internal static unsafe class SocketAddresses
         return null;
     }
 
-    /// <summary>The local address of a connected socket (<c>getsockname</c>), or <see langword="null"/>.</summary>
-    public static IPEndPoint? LocalOf(int fd)
+    /// <summary>
+    /// A socket's own address (<c>getsockname</c>): an IP end point, or a Unix socket's path; <see langword="null"/>
+    /// for an unnamed socket or when the call fails.
+    /// </summary>
+    public static EndPoint? LocalOf(int fd)
     {
         byte* address = stackalloc byte[LibC.SocketAddressCapacity];
         int length = LibC.SocketAddressCapacity;
-        return LibC.getsockname(fd, address, &length) == 0 ? ToEndPoint(address, length) : null;
+        if (LibC.getsockname(fd, address, &length) != 0) return null;
+        if (length > 2 && *(ushort*)address == LibC.AF_UNIX)
+        {
+            var path = new ReadOnlySpan<byte>(address + 2, length - 2);
+            int end = path.IndexOf((byte)0);
+            if (end >= 0) path = path[..end];
+            return path.IsEmpty ? null : new UnixDomainSocketEndPoint(System.Text.Encoding.UTF8.GetString(path));
+        }
+        return ToEndPoint(address, length);
     }
 }

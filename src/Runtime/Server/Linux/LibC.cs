@@ -13,15 +13,20 @@ internal static unsafe partial class LibC
 {
     private const string Library = "libc";
 
+    public const int EPERM = 1;
     public const int EINTR = 4;
     public const int EBADF = 9;
     public const int EAGAIN = 11;
     public const int ENOMEM = 12;
+    public const int EACCES = 13;
     public const int EFAULT = 14;
     public const int EINVAL = 22;
     public const int ENFILE = 23;
     public const int EMFILE = 24;
     public const int ENOTSOCK = 88;
+    public const int EAFNOSUPPORT = 97;
+    public const int EADDRINUSE = 98;
+    public const int EADDRNOTAVAIL = 99;
     public const int ENOBUFS = 105;
 
     public const int SOCK_NONBLOCK = 0x800;
@@ -30,8 +35,15 @@ internal static unsafe partial class LibC
     public const int AF_UNIX = 1;
     public const int AF_INET = 2;
     public const int AF_INET6 = 10;
+    public const int SOCK_STREAM = 1;
+    public const int SOL_SOCKET = 1;
+    public const int SO_TYPE = 3;
+    public const int SO_REUSEPORT = 15;
+    public const int SO_ACCEPTCONN = 30;
     public const int IPPROTO_TCP = 6;
     public const int TCP_NODELAY = 1;
+    public const int IPPROTO_IPV6 = 41;
+    public const int IPV6_V6ONLY = 26;
 
     /// <summary>Room for any socket address (<c>sizeof(struct sockaddr_storage)</c>).</summary>
     public const int SocketAddressCapacity = 128;
@@ -72,6 +84,9 @@ internal static unsafe partial class LibC
     public static uint EventMask(byte* events, int index) => Unsafe.ReadUnaligned<uint>(events + index * EpollEventSize);
 
     public static ulong EventData(byte* events, int index) => Unsafe.ReadUnaligned<ulong>(events + index * EpollEventSize + EpollDataOffset);
+
+    /// <summary><c>setsockopt</c> of an int option.</summary>
+    public static int SetOption(int fd, int level, int name, int value) => setsockopt(fd, level, name, &value, sizeof(int));
 
     /// <summary><c>epoll_ctl</c> with an event built on the stack.</summary>
     public static int EpollControl(int epfd, int op, int fd, uint events, ulong data)

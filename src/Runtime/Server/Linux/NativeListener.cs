@@ -16,13 +16,6 @@ namespace Kiln.Server.Linux;
 internal static unsafe class NativeListener
 {
     private const int Backlog = 512;
-    private const int SOCK_STREAM = 1;
-    private const int SOL_SOCKET = 1;
-    private const int SO_TYPE = 3;
-    private const int SO_REUSEPORT = 15;
-    private const int SO_ACCEPTCONN = 30;
-    private const int IPPROTO_IPV6 = 41;
-    private const int IPV6_V6ONLY = 26;
     private const int UnixPathCapacity = 108;   // sizeof(sockaddr_un.sun_path)
 
     /// <summary>A bound, listening, non-blocking TCP socket on <paramref name="endPoint"/>; the bound address (port 0 resolved).</summary>
@@ -33,8 +26,8 @@ internal static unsafe class NativeListener
         try
         {
             int fd = (int)handle.DangerousGetHandle();
-            if (v6) SetOption(fd, IPPROTO_IPV6, IPV6_V6ONLY, endPoint.Address.Equals(IPAddress.IPv6Any) ? 0 : 1);
-            if (reusePort) SetOption(fd, SOL_SOCKET, SO_REUSEPORT, 1);
+            if (v6) SetOption(fd, LibC.IPPROTO_IPV6, LibC.IPV6_V6ONLY, endPoint.Address.Equals(IPAddress.IPv6Any) ? 0 : 1);
+            if (reusePort) SetOption(fd, LibC.SOL_SOCKET, LibC.SO_REUSEPORT, 1);
             byte* address = stackalloc byte[LibC.SocketAddressCapacity];
             int length = Write(endPoint, address);
             Check(LibC.bind(fd, address, length));
@@ -48,13 +41,12 @@ internal static unsafe class NativeListener
         }
     }
 
-    /// <summary>A bound, listening, non-blocking Unix domain socket at <paramref name="path"/> (a stale file there is replaced).</summary>
+    /// <summary>A bound, listening, non-blocking Unix domain socket at <paramref name="path"/> (no file may be there).</summary>
     public static FileDescriptor ListenUnix(string path)
     {
         int bytes = Encoding.UTF8.GetByteCount(path);
         if (bytes >= UnixPathCapacity)
             throw new ArgumentException($"The Unix socket path is {bytes} bytes; the limit is {UnixPathCapacity - 1}: {path}", nameof(path));
-        if (File.Exists(path)) File.Delete(path);
         var handle = Create(LibC.AF_UNIX);
         try
         {
@@ -81,16 +73,16 @@ internal static unsafe class NativeListener
     public static EndPoint Adopt(int fd)
     {
         if (LibC.fcntl(fd, LibC.F_GETFD, 0) < 0)
-            throw new InvalidOperationException($"Inherited descriptor {fd} is not open (fcntl failed with errno {Marshal.GetLastPInvokeError()}).");
-        int type = GetOption(fd, SOL_SOCKET, SO_TYPE, out int errno);
+            throw InheritedSocketErrors.NotOpen(fd, Marshal.GetLastPInvokeError());
+        int type = GetOption(fd, LibC.SOL_SOCKET, LibC.SO_TYPE, out int errno);
         if (errno != 0)
-            throw new InvalidOperationException($"Inherited descriptor {fd} is not a socket ({Error(errno).SocketErrorCode}).");
-        if (type != SOCK_STREAM)
-            throw new InvalidOperationException($"Inherited descriptor {fd} is a {TypeName(type)} socket; Kiln needs a listening stream socket (ListenStream= in a systemd .socket unit).");
-        if (GetOption(fd, SOL_SOCKET, SO_ACCEPTCONN, out _) == 0)
-            throw new InvalidOperationException($"Inherited descriptor {fd} is a socket that is not listening; bind it and call listen() before passing it on.");
-        var local = LocalAddress(fd)
-            ?? throw new InvalidOperationException($"Inherited descriptor {fd} has no local address.");
+            throw InheritedSocketErrors.NotASocket(fd, Error(errno).SocketErrorCode);
+        if (type != LibC.SOCK_STREAM)
+            throw InheritedSocketErrors.NotAStreamSocket(fd, TypeName(type));
+        if (GetOption(fd, LibC.SOL_SOCKET, LibC.SO_ACCEPTCONN, out _) == 0)
+            throw InheritedSocketErrors.NotListening(fd);
+        var local = SocketAddresses.LocalOf(fd)
+            ?? throw InheritedSocketErrors.NoLocalAddress(fd);
         int flags = LibC.fcntl(fd, LibC.F_GETFL, 0);
         if (flags < 0 || LibC.fcntl(fd, LibC.F_SETFL, flags | LibC.O_NONBLOCK) < 0)
             throw new InvalidOperationException($"Inherited descriptor {fd} could not be made non-blocking (errno {Marshal.GetLastPInvokeError()}).");
@@ -99,13 +91,12 @@ internal static unsafe class NativeListener
 
     private static FileDescriptor Create(int family)
     {
-        int fd = LibC.socket(family, SOCK_STREAM | LibC.SOCK_NONBLOCK | LibC.SOCK_CLOEXEC, 0);
+        int fd = LibC.socket(family, LibC.SOCK_STREAM | LibC.SOCK_NONBLOCK | LibC.SOCK_CLOEXEC, 0);
         if (fd < 0) throw Error(Marshal.GetLastPInvokeError());
         return new FileDescriptor(fd);
     }
 
-    private static void SetOption(int fd, int level, int name, int value)
-        => Check(LibC.setsockopt(fd, level, name, &value, sizeof(int)));
+    private static void SetOption(int fd, int level, int name, int value) => Check(LibC.SetOption(fd, level, name, value));
 
     private static int GetOption(int fd, int level, int name, out int errno)
     {
@@ -117,22 +108,6 @@ internal static unsafe class NativeListener
     private static void Check(int result)
     {
         if (result < 0) throw Error(Marshal.GetLastPInvokeError());
-    }
-
-    // The address of a socket: an IP end point, or a Unix socket's path; null for an unnamed one.
-    private static EndPoint? LocalAddress(int fd)
-    {
-        byte* address = stackalloc byte[LibC.SocketAddressCapacity];
-        int length = LibC.SocketAddressCapacity;
-        if (LibC.getsockname(fd, address, &length) != 0) return null;
-        if (length > 2 && *(ushort*)address == LibC.AF_UNIX)
-        {
-            var path = new ReadOnlySpan<byte>(address + 2, length - 2);
-            int end = path.IndexOf((byte)0);
-            if (end >= 0) path = path[..end];
-            return path.IsEmpty ? null : new UnixDomainSocketEndPoint(Encoding.UTF8.GetString(path));
-        }
-        return SocketAddresses.ToEndPoint(address, length);
     }
 
     private static int Write(IPEndPoint endPoint, byte* address)
@@ -164,15 +139,14 @@ internal static unsafe class NativeListener
     // The SocketError .NET reports for the errno values a bind or listen gives.
     private static SocketException Error(int errno) => new((int)(errno switch
     {
-        1 or 13 => SocketError.AccessDenied,              // EPERM, EACCES
-        9 or 88 => SocketError.NotSocket,                 // EBADF, ENOTSOCK
-        22 => SocketError.InvalidArgument,                // EINVAL
-        23 or 24 => SocketError.TooManyOpenSockets,       // ENFILE, EMFILE
-        97 => SocketError.AddressFamilyNotSupported,      // EAFNOSUPPORT
-        98 => SocketError.AddressAlreadyInUse,            // EADDRINUSE
-        99 => SocketError.AddressNotAvailable,            // EADDRNOTAVAIL
-        105 => SocketError.NoBufferSpaceAvailable,        // ENOBUFS
-        12 => SocketError.NoBufferSpaceAvailable,         // ENOMEM
+        LibC.EPERM or LibC.EACCES => SocketError.AccessDenied,
+        LibC.EBADF or LibC.ENOTSOCK => SocketError.NotSocket,
+        LibC.EINVAL => SocketError.InvalidArgument,
+        LibC.ENFILE or LibC.EMFILE => SocketError.TooManyOpenSockets,
+        LibC.EAFNOSUPPORT => SocketError.AddressFamilyNotSupported,
+        LibC.EADDRINUSE => SocketError.AddressAlreadyInUse,
+        LibC.EADDRNOTAVAIL => SocketError.AddressNotAvailable,
+        LibC.ENOBUFS or LibC.ENOMEM => SocketError.NoBufferSpaceAvailable,
         _ => SocketError.SocketError,
     }));
 }
