@@ -1,4 +1,4 @@
-using System.Buffers.Text;
+using Kiln.Server.Linux;
 
 namespace Kiln.Server;
 
@@ -20,37 +20,24 @@ internal static class ConnectionLimit
         return (int)Math.Max(1, Math.Min(configured, available));
     }
 
-    /// <summary>The soft <c>RLIMIT_NOFILE</c> from <c>/proc/self/limits</c> (Linux), or <see langword="null"/> when unknown or unlimited.</summary>
-    internal static long? SoftDescriptorLimit()
+    /// <summary>The soft <c>RLIMIT_NOFILE</c> (Linux), or <see langword="null"/> when unknown or unlimited.</summary>
+    internal static unsafe long? SoftDescriptorLimit()
     {
-        byte[] limits;
-        try
-        {
-            if (!File.Exists("/proc/self/limits")) return null;
-            limits = File.ReadAllBytes("/proc/self/limits");   // bytes, not lines: no reader or encoding machinery
-        }
-        catch (IOException) { return null; }
-        catch (UnauthorizedAccessException) { return null; }
-        // "Max open files            1024                 1048576              files"
-        ReadOnlySpan<byte> rest = limits;
-        int at = rest.IndexOf("Max open files"u8);
-        if (at < 0) return null;
-        rest = rest[(at + "Max open files".Length)..].TrimStart((byte)' ');
-        int end = rest.IndexOf((byte)' ');
-        var field = end < 0 ? rest : rest[..end];
-        return Utf8Parser.TryParse(field, out long soft, out int used) && used == field.Length ? soft : null;   // not "unlimited"
+        if (!OperatingSystem.IsLinux()) return null;
+        ulong* limits = stackalloc ulong[2];
+        if (LibC.getrlimit(LibC.RLIMIT_NOFILE, limits) != 0 || limits[0] > long.MaxValue) return null;   // RLIM_INFINITY is ~0
+        return (long)limits[0];
     }
 
-    private static int OpenDescriptors()
+    /// <summary>The entries of <c>/proc/self/fd</c>, less <c>.</c>, <c>..</c> and the directory's own descriptor: read, not stat'ed.</summary>
+    private static unsafe int OpenDescriptors()
     {
-        try
-        {
-            if (!Directory.Exists("/proc/self/fd")) return 0;
-            int count = 0;
-            foreach (var _ in Directory.EnumerateFileSystemEntries("/proc/self/fd")) count++;
-            return count;
-        }
-        catch (IOException) { return 0; }
-        catch (UnauthorizedAccessException) { return 0; }
+        nint dir;
+        fixed (byte* path = "/proc/self/fd\0"u8) dir = LibC.opendir(path);
+        if (dir == 0) return 0;
+        int entries = 0;
+        while (LibC.readdir(dir) != 0) entries++;
+        LibC.closedir(dir);
+        return Math.Max(0, entries - 3);
     }
 }

@@ -168,6 +168,31 @@ public class LimitTests
         else Assert.InRange(effective, 1, soft.Value - Kiln.Server.ConnectionLimit.Reserve);
         Assert.Equal(5, Kiln.Server.ConnectionLimit.Effective(5));
     }
+
+    [Fact]
+    public void Descriptor_limit_is_the_soft_limit_the_kernel_reports_and_open_descriptors_count_against_it()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        // The kernel's own account of the limit, read independently of getrlimit.
+        var line = File.ReadAllLines("/proc/self/limits").Single(l => l.StartsWith("Max open files", StringComparison.Ordinal));
+        var field = line["Max open files".Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries)[0];
+        long? expected = field == "unlimited" ? null : long.Parse(field, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(expected, Kiln.Server.ConnectionLimit.SoftDescriptorLimit());
+        if (expected is null) return;
+
+        // Every descriptor the process holds is one connection fewer.
+        int before = Kiln.Server.ConnectionLimit.Effective(int.MaxValue);
+        var held = Enumerable.Range(0, 20).Select(_ => File.OpenHandle("/dev/null")).ToList();
+        try
+        {
+            int after = Kiln.Server.ConnectionLimit.Effective(int.MaxValue);
+            Assert.InRange(before - after, 10, 200);   // 20, give or take what tests running alongside open or close meanwhile
+        }
+        finally
+        {
+            foreach (var handle in held) handle.Dispose();
+        }
+    }
 }
 
 /// <summary>The same tests on the epoll transport.</summary>

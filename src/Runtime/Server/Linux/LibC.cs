@@ -70,6 +70,8 @@ internal static unsafe partial class LibC
     public const int F_SETFL = 4;
     public const int O_NONBLOCK = 0x800;
 
+    public const int RLIMIT_NOFILE = 7;
+
     public const int SHUT_WR = 1;
     public const int SHUT_RDWR = 2;
 
@@ -147,6 +149,21 @@ internal static unsafe partial class LibC
 
     [LibraryImport(Library, SetLastError = true)]
     public static partial int setsockopt(int fd, int level, int name, void* value, int length);
+
+    /// <summary><c>getrlimit</c>: <paramref name="limits"/> receives the soft and the hard limit (<c>struct rlimit</c>, two <c>rlim_t</c>).</summary>
+    [LibraryImport(Library, SetLastError = true)]
+    public static partial int getrlimit(int resource, ulong* limits);
+
+    /// <summary><c>opendir</c> of a NUL-terminated path.</summary>
+    [LibraryImport(Library, SetLastError = true)]
+    public static partial nint opendir(byte* name);
+
+    /// <summary><c>readdir</c>: the next entry, or null at the end (or on an error, with <c>errno</c> set).</summary>
+    [LibraryImport(Library, SetLastError = true)]
+    public static partial nint readdir(nint dir);
+
+    [LibraryImport(Library, SetLastError = true)]
+    public static partial int closedir(nint dir);
 
     /// <summary><c>fcntl(fd, cmd, arg)</c> with an int argument (the variadic call passes it like a fixed one on Linux).</summary>
     [LibraryImport(Library, SetLastError = true)]
