@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.InteropServices;
 
 namespace Kiln.Server.Linux;
@@ -66,7 +67,7 @@ internal sealed unsafe class EpollLoop
             throw error;
         }
         _index = index;
-        _owner = StartThread();
+        StartThread();
     }
 
     /// <summary>Whether the calling thread is this loop's (current) thread.</summary>
@@ -135,14 +136,22 @@ internal sealed unsafe class EpollLoop
         _log($"I/O thread {_index}: a handler blocked it for over {BlockedAfter.TotalMilliseconds:0} ms; " +
             "its other connections move to a new thread (await instead of blocking, or use Task.Run for blocking work)");
         Volatile.Write(ref _rescan, 1);
-        _owner = StartThread();
+        StartThread();
     }
 
-    private Thread StartThread()
+    // The new thread owns the loop before it runs: it need not wait for its creator to say so.
+    [MemberNotNull(nameof(_owner))]
+    private void StartThread()
     {
         var thread = new Thread(Run) { IsBackground = true, Name = $"kiln-epoll-{_index}" };
-        thread.UnsafeStart();
-        return thread;
+        var previous = _owner;
+        _owner = thread;
+        try { thread.UnsafeStart(); }
+        catch
+        {
+            _owner = previous!;   // the loop stays with the thread it had (none while constructing)
+            throw;
+        }
     }
 
     private void Wake()
@@ -156,7 +165,6 @@ internal sealed unsafe class EpollLoop
     private void Run()
     {
         var me = Thread.CurrentThread;
-        while (!ReferenceEquals(_owner, me)) Thread.Yield();   // the field is set just after the thread starts
         byte* events = (byte*)NativeMemory.Alloc((nuint)(MaxEvents * LibC.EpollEventSize));
         bool replaced = false;
         try
