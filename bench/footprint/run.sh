@@ -9,6 +9,7 @@
 #   kiln    bench/footprint/Minimal      HttpServer + generated router: GET /plaintext, GET /json
 #   aspnet  bench/footprint/AspNetSlim   WebApplication.CreateSlimBuilder with the same two routes and bodies
 #   floor   bench/footprint/Floor        no framework: bind, accept synchronously, fixed answer (the runtime's own cost)
+#   c       bench/footprint/cfloor.c     the same in C, compiled here with cc (the machine's cost: exec, loader, page faults)
 #   sample  sample/                      the sample app (static files, compression, logging, JSON, middleware)
 #   host    samples/HostApp              Kiln.Hosting in a generic host (DI, a scope per request, configuration, ILogger)
 #
@@ -34,7 +35,7 @@ out=$root/artifacts/footprint
 mkdir -p "$out"
 
 project_of() { case $1 in floor) echo bench/footprint/Floor ;; kiln) echo bench/footprint/Minimal ;; aspnet) echo bench/footprint/AspNetSlim ;; sample) echo sample ;; host) echo samples/HostApp ;; esac; }
-binary_of() { case $1 in floor) echo "$out/floor/floor" ;; kiln) echo "$out/kiln/kiln-minimal" ;; aspnet) echo "$out/aspnet/aspnet-slim" ;; sample) echo "$out/sample/kiln-sample" ;; host) echo "$out/host/kiln-host" ;; esac; }
+binary_of() { case $1 in c) echo "$out/c/cfloor" ;; floor) echo "$out/floor/floor" ;; kiln) echo "$out/kiln/kiln-minimal" ;; aspnet) echo "$out/aspnet/aspnet-slim" ;; sample) echo "$out/sample/kiln-sample" ;; host) echo "$out/host/kiln-host" ;; esac; }
 # The host app reads --urls as the host's top-level urls key (Kiln.Hosting's fallback when Kiln:Urls is not set).
 paths_of() { case $1 in sample) echo "/health /accounts/42" ;; host) echo "/notes /scopes" ;; *) echo "/plaintext /json" ;; esac; }
 
@@ -61,8 +62,9 @@ publish() {
 }
 
 if [ "$SKIP_PUBLISH" != 1 ]; then
-  for app in $APPS; do publish "$app"; done
+  for app in $APPS; do [ "$app" = c ] || publish "$app"; done
 fi
+case " $APPS " in *" c "*) mkdir -p "$out/c" && cc -O2 -Wall -o "$out/c/cfloor" bench/footprint/cfloor.c ;; esac
 
 probe=$out/probe
 cc -O2 -Wall -o "$probe" bench/footprint/probe.c
@@ -93,7 +95,7 @@ python3 - "$results" "$STARTS" "$sizes" <<'PY'
 import statistics as st, sys
 rows = [l.split() for l in open(sys.argv[1])]
 sizes = dict(l.split() for l in sys.argv[3].splitlines())   # in APPS order
-names = {"floor": "floor (socket + fixed answer)", "kiln": "Kiln minimal", "aspnet": "ASP.NET Core slim", "sample": "Kiln sample", "host": "Kiln host app (Kiln.Hosting)"}
+names = {"c": "C floor (cfloor.c)", "floor": "floor (socket + fixed answer)", "kiln": "Kiln minimal", "aspnet": "ASP.NET Core slim", "sample": "Kiln sample", "host": "Kiln host app (Kiln.Hosting)"}
 runs = {}
 for app, rnd, ms, rss1, *rest in rows:
     runs.setdefault(app, {})[int(rnd)] = (float(ms), int(rss1), int(rest[-1]) if rest else int(rss1))
