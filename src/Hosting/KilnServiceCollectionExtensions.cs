@@ -16,7 +16,8 @@ public static class KilnServiceCollectionExtensions
     /// registered), the <see cref="ServerOptions"/> (bound from the configuration section <c>Kiln</c>, then
     /// <paramref name="configure"/>), the <see cref="HttpServer"/>, and a hosted service that starts it with the host
     /// and drains it on <c>StopAsync</c>. Every request runs in its own scope: <see cref="Request.Services"/> is the
-    /// scope's provider (so <c>[Service]</c> parameters get scoped services), disposed after the response. Server
+    /// scope's provider (so <c>[Service]</c> parameters get scoped services), created when the request first reads
+    /// it and disposed after the response. Server
     /// events and one access-log entry per request go to <see cref="ILogger"/> (categories <c>Kiln.Server</c> and
     /// <c>Kiln.Requests</c>).
     /// </summary>

@@ -27,6 +27,8 @@ public sealed class Request
     private string? _targetString;
     private string? _pathString;
     private Dictionary<string, object?>? _items;
+    private IServiceProvider? _services;
+    private Func<Request, IServiceProvider?>? _servicesFactory;
     private readonly RoutePath _routePath = new();
     private IPAddress? _clientAddress;
     private IAsyncDisposable? _disposable;
@@ -93,11 +95,60 @@ public sealed class Request
 
     /// <summary>
     /// The services of this request, from which <c>[Service]</c> parameters are resolved: under <c>Kiln.Hosting</c>
-    /// (<c>services.AddKiln</c>) the provider of a dependency-injection scope created for the request and disposed
-    /// after its response. <see langword="null"/> when no host (or middleware) set it; reset at the start of every
-    /// request.
+    /// (<c>services.AddKiln</c>) the provider of a dependency-injection scope created for the request on first use
+    /// and disposed after its response. <see langword="null"/> when no host (or middleware) set it; reset at the
+    /// start of every request. Setting it replaces a factory given to <see cref="SetServicesFactory"/>.
     /// </summary>
-    public IServiceProvider? Services { get; set; }
+    public IServiceProvider? Services
+    {
+        get => _services ?? CreateServices();
+        set
+        {
+            _services = value;
+            _servicesFactory = null;
+        }
+    }
+
+    /// <summary>
+    /// Makes <see cref="Services"/> lazy for this request: <paramref name="factory"/> runs on the first read of
+    /// <see cref="Services"/> (by a <c>[Service]</c> parameter, middleware or the handler), and its result is kept
+    /// for the rest of the request; a request that never reads <see cref="Services"/> never calls it. The factory
+    /// may register what it creates with <see cref="RegisterForDispose"/>. Like the rest of <see cref="Request"/>,
+    /// not for concurrent use: two threads reading <see cref="Services"/> for the first time at once may each call
+    /// the factory.
+    /// </summary>
+    /// <param name="factory">Creates the request's services; a delegate cached by the caller allocates nothing per
+    /// request.</param>
+    /// <example>
+    /// <code>
+    /// // A scope per request, created only when something asks for a service (what Kiln.Hosting does).
+    /// Func&lt;Request, IServiceProvider?&gt; createScope = request =&gt;
+    /// {
+    ///     var scope = scopeFactory.CreateAsyncScope();
+    ///     request.RegisterForDispose(scope);
+    ///     return scope.ServiceProvider;
+    /// };
+    /// server.Use((request, next) =&gt;
+    /// {
+    ///     request.SetServicesFactory(createScope);
+    ///     return next(request);
+    /// });
+    /// </code>
+    /// </example>
+    public void SetServicesFactory(Func<Request, IServiceProvider?> factory)
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        _services = null;
+        _servicesFactory = factory;
+    }
+
+    private IServiceProvider? CreateServices()
+    {
+        var factory = _servicesFactory;
+        if (factory is null) return null;
+        _servicesFactory = null;   // once per request, even when it returns null
+        return _services = factory(this);
+    }
 
     /// <summary>
     /// Has <paramref name="disposable"/> disposed once this request's response has been written (or the connection

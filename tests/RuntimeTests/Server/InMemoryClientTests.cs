@@ -292,6 +292,60 @@ public sealed class RequestDisposalTests
         Assert.Equal("ok", await client.GetStringAsync("/"));   // the connection carries on
     }
 
+    [Fact]
+    public async Task A_services_factory_runs_on_the_first_read_of_Services_once_per_request_and_never_when_unread()
+    {
+        int calls = 0;
+        var made = new List<Provider>();
+        Func<Request, IServiceProvider?> factory = request =>
+        {
+            calls++;
+            var provider = new Provider();
+            made.Add(provider);
+            var recorder = new Recorder();
+            request.RegisterForDispose(recorder);   // what a scope factory does
+            return provider;
+        };
+        Handler handler = request =>
+        {
+            if (request.Path == "/explicit") request.Services = new Provider();   // replaces the factory
+            if (request.Path == "/none") return new(HttpResponse.Text("untouched"));
+            var first = request.Services;
+            var second = request.Services;
+            return new(HttpResponse.Text(ReferenceEquals(first, second) + " " + made.IndexOf((Provider)first!)));
+        };
+        await using var server = new HttpServer(handler, new ServerOptions()) { ErrorLog = null };
+        server.Use((request, next) =>
+        {
+            request.SetServicesFactory(factory);
+            return next(request);
+        });
+        using var client = server.CreateClient();
+
+        Assert.Equal("untouched", await client.GetStringAsync("/none"));
+        Assert.Equal(0, calls);                                          // never read, never made
+        Assert.Equal("True 0", await client.GetStringAsync("/read"));   // made on the first read, kept for the second
+        Assert.Equal(1, calls);
+        Assert.Equal("True 1", await client.GetStringAsync("/read"));   // the next request on the connection: its own
+        Assert.Equal(2, calls);
+        Assert.Equal("True -1", await client.GetStringAsync("/explicit"));
+        Assert.Equal(2, calls);                                          // set explicitly: the factory is not called
+        Assert.Equal(1, server.ConnectionCount);
+    }
+
+    [Fact]
+    public void Without_a_factory_or_a_value_Services_is_null_and_a_factory_returning_null_runs_once()
+    {
+        var request = new Request();
+        Assert.Null(request.Services);
+        int calls = 0;
+        request.SetServicesFactory(_ => { calls++; return null; });
+        Assert.Null(request.Services);
+        Assert.Null(request.Services);
+        Assert.Equal(1, calls);
+        Assert.Throws<ArgumentNullException>(() => request.SetServicesFactory(null!));
+    }
+
     private sealed class Named(string name, List<string> order) : IAsyncDisposable
     {
         public ValueTask DisposeAsync()
