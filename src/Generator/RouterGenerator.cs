@@ -99,17 +99,17 @@ namespace Kiln.Generator
             var methodDiagnostics = parsedMethods
                 .Select(static (all, _) => all.SelectMany(m => m.Diagnostics).Distinct().ToEquatableArray())
                 .WithTrackingName(TrackingNames.MethodDiagnostics);
-            context.RegisterSourceOutput(methodDiagnostics, static (spc, diagnostics) => Report(spc, diagnostics));
+            context.RegisterSourceOutput(methodDiagnostics.Combine(context.CompilationProvider), static (spc, x) => Report(spc, x.Left, x.Right));
 
             var declarationDiagnostics = parsedDeclarationList
                 .Select(static (all, _) => TableDiagnostics.ForDeclarations(all))
                 .WithTrackingName(TrackingNames.DeclarationDiagnostics);
-            context.RegisterSourceOutput(declarationDiagnostics, static (spc, diagnostics) => Report(spc, diagnostics));
+            context.RegisterSourceOutput(declarationDiagnostics.Combine(context.CompilationProvider), static (spc, x) => Report(spc, x.Left, x.Right));
 
             var routerDiagnostics = build.Select(static (b, _) => b.Problems).Combine(parsedMethods).Combine(parsedDeclarationList)
                 .Select(static (x, _) => TableDiagnostics.Locate(x.Left.Left, x.Left.Right, x.Right))
                 .WithTrackingName(TrackingNames.RouterDiagnostics);
-            context.RegisterSourceOutput(routerDiagnostics, static (spc, diagnostics) => Report(spc, diagnostics));
+            context.RegisterSourceOutput(routerDiagnostics.Combine(context.CompilationProvider), static (spc, x) => Report(spc, x.Left, x.Right));
 
             // [Use<T>] or [RateLimit] on a method with no route attribute would do nothing (KILN031).
             var attributesWithoutRoute = Concat(new[] { KnownTypes.UseAttribute, KnownTypes.RateLimitAttribute }.Select(name => context.SyntaxProvider
@@ -117,7 +117,7 @@ namespace Kiln.Generator
                     .Collect()))
                 .Select(static (all, _) => all.SelectMany(d => d).ToEquatableArray())
                 .WithTrackingName(TrackingNames.AttributeWithoutRouteDiagnostics);
-            context.RegisterSourceOutput(attributesWithoutRoute, static (spc, diagnostics) => Report(spc, diagnostics));
+            context.RegisterSourceOutput(attributesWithoutRoute.Combine(context.CompilationProvider), static (spc, x) => Report(spc, x.Left, x.Right));
         }
 
         /// <summary>The concatenation of several collected providers.</summary>
@@ -129,13 +129,24 @@ namespace Kiln.Generator
             return all!.Value;
         }
 
-        private static void Report(SourceProductionContext context, EquatableArray<DiagnosticInfo> diagnostics)
+        // Reported against the compilation's own syntax trees: a diagnostic located in a tree is one that
+        // #pragma warning disable and [SuppressMessage] can silence, where a location made from a file path alone
+        // (what the location-free models keep) is not checked against the file's pragmas. Only this step sees the
+        // compilation, and it does nothing while there is nothing to report.
+        private static void Report(SourceProductionContext context, EquatableArray<DiagnosticInfo> diagnostics, Compilation compilation)
         {
+            if (diagnostics.Count == 0) return;
+            var trees = new Dictionary<string, SyntaxTree>(System.StringComparer.Ordinal);
+            foreach (var tree in compilation.SyntaxTrees) trees[tree.FilePath] = tree;
+            Location Locate(SourceSpan span) =>
+                trees.TryGetValue(span.FilePath, out var tree) && span.Start + span.Length <= tree.Length
+                    ? Location.Create(tree, new Microsoft.CodeAnalysis.Text.TextSpan(span.Start, span.Length))
+                    : span.ToLocation();
             foreach (var info in diagnostics)
             {
                 var descriptor = s_descriptors[info.Id];
-                var additional = info.AdditionalLocations.Select(l => l.ToLocation());
-                context.ReportDiagnostic(Diagnostic.Create(descriptor, info.Location?.ToLocation(), additional, info.Arguments.Cast<object>().ToArray()));
+                var additional = info.AdditionalLocations.Select(Locate);
+                context.ReportDiagnostic(Diagnostic.Create(descriptor, info.Location is { } at ? Locate(at) : null, additional, info.Arguments.Cast<object>().ToArray()));
             }
         }
 

@@ -89,6 +89,37 @@ public partial class DiagnosticTests
         "Parameter 'reason' of Things.Remove is read from the request body of a DELETE request (\"/things/<id>\"); DELETE content has no defined meaning and clients and proxies may drop it; prefer route, query or header values, or suppress KILN020 when your clients do send one",
         DiagnosticSeverity.Warning);
 
+    [Fact]
+    public void A_warning_is_silenced_in_source_by_pragma_warning_disable_and_by_SuppressMessage_and_nowhere_else()
+    {
+        var source = """
+            namespace App;
+
+            public static class Things
+            {
+            #pragma warning disable KILN020 // our clients send a reason
+                [Delete("/things/<id>")]
+                public static string Remove(int id, [Body] string reason) => reason;
+            #pragma warning restore KILN020
+
+                [Delete("/others/<id>")]
+                public static string RemoveOther(int id, [Body] string reason) => reason;
+
+                [System.Diagnostics.CodeAnalysis.SuppressMessage("Kiln", "KILN020", Justification = "our clients send one")]
+                [Delete("/more/<id>")]
+                public static string RemoveMore(int id, [Body] string reason) => reason;
+            }
+            """;
+        var diagnostics = GeneratorHarness.GeneratorDiagnostics(source).Where(d => d.Id == "KILN020")
+            .OrderBy(d => d.Location.SourceSpan.Start).ToList();
+
+        Assert.Equal(3, diagnostics.Count);
+        // Located in the source tree itself (not by file name alone), so the compiler checks the file's pragmas.
+        Assert.All(diagnostics, d => Assert.Equal(LocationKind.SourceFile, d.Location.Kind));
+        Assert.Equal([6, 10, 14], diagnostics.Select(d => d.Location.GetLineSpan().StartLinePosition.Line));
+        Assert.Equal([true, false, true], diagnostics.Select(d => d.IsSuppressed));
+    }
+
     // ---- KILN010: results that would be sent as JSON by mistake ----
 
     [Theory]
