@@ -99,17 +99,14 @@ namespace Kiln.Generator
             var methodDiagnostics = parsedMethods
                 .Select(static (all, _) => all.SelectMany(m => m.Diagnostics).Distinct().ToEquatableArray())
                 .WithTrackingName(TrackingNames.MethodDiagnostics);
-            context.RegisterSourceOutput(methodDiagnostics.Combine(context.CompilationProvider), static (spc, x) => Report(spc, x.Left, x.Right));
 
             var declarationDiagnostics = parsedDeclarationList
                 .Select(static (all, _) => TableDiagnostics.ForDeclarations(all))
                 .WithTrackingName(TrackingNames.DeclarationDiagnostics);
-            context.RegisterSourceOutput(declarationDiagnostics.Combine(context.CompilationProvider), static (spc, x) => Report(spc, x.Left, x.Right));
 
             var routerDiagnostics = build.Select(static (b, _) => b.Problems).Combine(parsedMethods).Combine(parsedDeclarationList)
                 .Select(static (x, _) => TableDiagnostics.Locate(x.Left.Left, x.Left.Right, x.Right))
                 .WithTrackingName(TrackingNames.RouterDiagnostics);
-            context.RegisterSourceOutput(routerDiagnostics.Combine(context.CompilationProvider), static (spc, x) => Report(spc, x.Left, x.Right));
 
             // [Use<T>] or [RateLimit] on a method with no route attribute would do nothing (KILN031).
             var attributesWithoutRoute = Concat(new[] { KnownTypes.UseAttribute, KnownTypes.RateLimitAttribute }.Select(name => context.SyntaxProvider
@@ -117,7 +114,11 @@ namespace Kiln.Generator
                     .Collect()))
                 .Select(static (all, _) => all.SelectMany(d => d).ToEquatableArray())
                 .WithTrackingName(TrackingNames.AttributeWithoutRouteDiagnostics);
-            context.RegisterSourceOutput(attributesWithoutRoute.Combine(context.CompilationProvider), static (spc, x) => Report(spc, x.Left, x.Right));
+
+            // One output reports them all, located in the compilation's trees (see Report).
+            var diagnostics = methodDiagnostics.Combine(declarationDiagnostics).Combine(routerDiagnostics).Combine(attributesWithoutRoute)
+                .Select(static (x, _) => x.Left.Left.Left.Concat(x.Left.Left.Right).Concat(x.Left.Right).Concat(x.Right).ToEquatableArray());
+            context.RegisterSourceOutput(diagnostics.Combine(context.CompilationProvider), static (spc, x) => Report(spc, x.Left, x.Right));
         }
 
         /// <summary>The concatenation of several collected providers.</summary>
@@ -136,10 +137,11 @@ namespace Kiln.Generator
         private static void Report(SourceProductionContext context, EquatableArray<DiagnosticInfo> diagnostics, Compilation compilation)
         {
             if (diagnostics.Count == 0) return;
-            var trees = new Dictionary<string, SyntaxTree>(System.StringComparer.Ordinal);
-            foreach (var tree in compilation.SyntaxTrees) trees[tree.FilePath] = tree;
+            var trees = new Dictionary<string, SyntaxTree?>(System.StringComparer.Ordinal);
+            foreach (var tree in compilation.SyntaxTrees)
+                trees[tree.FilePath] = trees.ContainsKey(tree.FilePath) ? null : tree;   // two trees, one path: neither is sure
             Location Locate(SourceSpan span) =>
-                trees.TryGetValue(span.FilePath, out var tree) && span.Start + span.Length <= tree.Length
+                trees.TryGetValue(span.FilePath, out var tree) && tree is not null && span.Start + span.Length <= tree.Length
                     ? Location.Create(tree, new Microsoft.CodeAnalysis.Text.TextSpan(span.Start, span.Length))
                     : span.ToLocation();
             foreach (var info in diagnostics)

@@ -29,6 +29,8 @@ public sealed class Request
     private Dictionary<string, object?>? _items;
     private IServiceProvider? _services;
     private Func<Request, IServiceProvider?>? _servicesFactory;
+    private readonly Lock _servicesLock = new();   // the factory's one run, against a second reader and the request's end
+    private bool _inServicesFactory;
     private readonly RoutePath _routePath = new();
     private IPAddress? _clientAddress;
     private IAsyncDisposable? _disposable;
@@ -112,11 +114,16 @@ public sealed class Request
     /// <summary>
     /// Makes <see cref="Services"/> lazy for this request: <paramref name="factory"/> runs on the first read of
     /// <see cref="Services"/> (by a <c>[Service]</c> parameter, middleware or the handler), and its result is kept
-    /// for the rest of the request; a request that never reads <see cref="Services"/> never calls it. The factory
-    /// may register what it creates with <see cref="RegisterForDispose"/>. Like the rest of <see cref="Request"/>,
-    /// not for concurrent use: two threads reading <see cref="Services"/> for the first time at once may each call
-    /// the factory.
+    /// for the rest of the request; a request that never reads <see cref="Services"/> never calls it. Readers on
+    /// other threads wait for that one run and get its result. A factory that throws throws to its reader and runs
+    /// again on the next read. Once the response has been written, <see cref="Services"/> is <see langword="null"/>
+    /// and the factory no longer runs.
     /// </summary>
+    /// <remarks>
+    /// What the factory registers with <see cref="RegisterForDispose"/> while it runs — the scope it creates — is
+    /// disposed after everything else registered for the request, whenever the factory ran: the services outlive
+    /// the objects that use them, as they would had the scope been created first.
+    /// </remarks>
     /// <param name="factory">Creates the request's services; a delegate cached by the caller allocates nothing per
     /// request.</param>
     /// <example>
@@ -138,29 +145,60 @@ public sealed class Request
     public void SetServicesFactory(Func<Request, IServiceProvider?> factory)
     {
         ArgumentNullException.ThrowIfNull(factory);
-        _services = null;
-        _servicesFactory = factory;
+        lock (_servicesLock)
+        {
+            _services = null;
+            _servicesFactory = factory;
+        }
     }
 
     private IServiceProvider? CreateServices()
     {
-        var factory = _servicesFactory;
-        if (factory is null) return null;
-        _servicesFactory = null;   // once per request, even when it returns null
-        return _services = factory(this);
+        if (_servicesFactory is null) return null;
+        lock (_servicesLock)
+        {
+            if (_services is { } made) return made;   // another reader ran the factory meanwhile
+            var factory = _servicesFactory;
+            if (factory is null) return null;          // none, or the request has ended
+            _inServicesFactory = true;
+            try { _services = factory(this); }
+            finally { _inServicesFactory = false; }
+            _servicesFactory = null;                   // once it has succeeded, even when it returned null
+            return _services;
+        }
+    }
+
+    /// <summary>
+    /// The request is over: <see cref="Services"/> is <see langword="null"/> from now on and the factory no longer
+    /// runs; a run in progress on another thread finishes first, so what it registers is seen by the disposal.
+    /// </summary>
+    internal void EndServices()
+    {
+        if (_servicesFactory is null && _services is null) return;   // nothing to end, and no run can be in progress
+        lock (_servicesLock)
+        {
+            _services = null;
+            _servicesFactory = null;
+        }
     }
 
     /// <summary>
     /// Has <paramref name="disposable"/> disposed once this request's response has been written (or the connection
     /// failed while answering it) — later than the handler and the middleware return, so a streamed or JSON body
     /// written after them may still use it. Disposed in reverse order of registration; an exception from one is
-    /// logged and does not stop the others.
+    /// logged and does not stop the others. What a <see cref="SetServicesFactory"/> factory registers is disposed last.
     /// </summary>
     /// <param name="disposable">What to dispose, for example a dependency-injection scope.</param>
     public void RegisterForDispose(IAsyncDisposable disposable)
     {
         ArgumentNullException.ThrowIfNull(disposable);
         if (_disposable is null) _disposable = disposable;
+        else if (_inServicesFactory)
+        {
+            // Disposed last, as if registered first: the oldest registration moves to the front of the others.
+            (_moreDisposables ??= new()).Insert(0, _disposable);
+            _disposable = disposable;
+        }
         else (_moreDisposables ??= new()).Add(disposable);
     }
 
@@ -171,7 +209,7 @@ public sealed class Request
     /// <param name="onError">Told about each exception.</param>
     internal async ValueTask DisposeRegisteredAsync(Action<Exception> onError)
     {
-        Services = null;
+        EndServices();
         var more = _moreDisposables;
         if (more is not null)
         {

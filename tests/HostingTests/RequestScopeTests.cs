@@ -20,8 +20,71 @@ public sealed class RequestScopeTests
 
     private sealed class UnitOfWork : IDisposable
     {
-        public bool Disposed;
+        public volatile bool Disposed;
         public void Dispose() => Disposed = true;
+    }
+
+    private sealed class Committer : IAsyncDisposable
+    {
+        public UnitOfWork? Unit;
+        public bool? UnitDisposedWhenCommitted;
+
+        public ValueTask DisposeAsync()
+        {
+            UnitDisposedWhenCommitted = Unit?.Disposed;
+            return default;
+        }
+    }
+
+    [Fact]
+    public async Task The_scope_outlives_what_was_registered_for_disposal_before_it_was_created()
+    {
+        var services = new ServiceCollection();
+        services.AddScoped<UnitOfWork>();
+        await using var root = services.BuildServiceProvider(validateScopes: true);
+        var committer = new Committer();
+        Handler handler = request =>
+        {
+            request.RegisterForDispose(committer);                               // a middleware's transaction
+            committer.Unit = request.Services!.GetRequiredService<UnitOfWork>();  // enlisted by the handler
+            return new(HttpResponse.Text("ok"));
+        };
+        await using var server = new HttpServer(handler, new ServerOptions()) { ErrorLog = null };
+        server.Use(new RequestScopes(root.GetRequiredService<IServiceScopeFactory>()).Middleware);
+        using var client = server.CreateClient();
+
+        Assert.Equal("ok", await client.GetStringAsync("/"));
+        await Poll.UntilAsync(() => committer.UnitDisposedWhenCommitted is not null, 5000, () => "not committed");
+        Assert.False(committer.UnitDisposedWhenCommitted);
+        await Poll.UntilAsync(() => committer.Unit!.Disposed, 5000, () => "the scope was not disposed");
+    }
+
+    [Fact]
+    public async Task Services_read_after_the_response_is_null_and_creates_no_scope()
+    {
+        var services = new ServiceCollection();
+        services.AddScoped<UnitOfWork>();
+        await using var root = services.BuildServiceProvider(validateScopes: true);
+        var scopes = new CountingScopes(root.GetRequiredService<IServiceScopeFactory>());
+        var captured = new TaskCompletionSource<Request>();
+        Handler handler = request =>
+        {
+            captured.TrySetResult(request);   // work that outlives the request keeps a reference to it
+            return new(HttpResponse.Text("ok"));
+        };
+        await using var server = new HttpServer(handler, new ServerOptions()) { ErrorLog = null };
+        server.Use(new RequestScopes(scopes).Middleware);
+        using var client = server.CreateClient();
+
+        using var message = new HttpRequestMessage(HttpMethod.Get, "/");
+        message.Headers.ConnectionClose = true;   // the connection ends with this response
+        using var response = await client.SendAsync(message);
+        Assert.Equal("ok", await response.Content.ReadAsStringAsync());
+        var request = await captured.Task;
+        await Poll.UntilAsync(() => server.ConnectionCount == 0, 5000, () => "the connection is still open");
+
+        Assert.Null(request.Services);
+        Assert.Equal(0, scopes.Created);
     }
 
     [Fact]

@@ -128,6 +128,7 @@ internal sealed class HttpConnection
             }
             finally
             {
+                _request.EndServices();   // first: a late read of Services makes no scope that nobody would dispose
                 if (_request.HasDisposables) await _request.DisposeRegisteredAsync(_logDisposeError).ConfigureAwait(false);
             }
             if (!keepAlive) return;

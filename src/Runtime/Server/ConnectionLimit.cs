@@ -24,9 +24,9 @@ internal static class ConnectionLimit
     internal static unsafe long? SoftDescriptorLimit()
     {
         if (!OperatingSystem.IsLinux()) return null;
-        ulong* limits = stackalloc ulong[2];
-        if (LibC.getrlimit(LibC.RLIMIT_NOFILE, limits) != 0 || limits[0] > long.MaxValue) return null;   // RLIM_INFINITY is ~0
-        return (long)limits[0];
+        nuint* limits = stackalloc nuint[2];   // struct rlimit: two rlim_t, an unsigned long (32 bits on 32-bit Linux)
+        if (LibC.getrlimit(LibC.RLIMIT_NOFILE, limits) != 0 || limits[0] == nuint.MaxValue) return null;   // RLIM_INFINITY
+        return (long)(ulong)limits[0];
     }
 
     /// <summary>The entries of <c>/proc/self/fd</c>, less <c>.</c>, <c>..</c> and the directory's own descriptor: read, not stat'ed.</summary>

@@ -346,6 +346,72 @@ public sealed class RequestDisposalTests
         Assert.Throws<ArgumentNullException>(() => request.SetServicesFactory(null!));
     }
 
+    [Fact]
+    public async Task Two_first_reads_of_Services_on_two_threads_share_the_one_run_of_the_factory()
+    {
+        var request = new Request();
+        int calls = 0;
+        using var entered = new ManualResetEventSlim();
+        request.SetServicesFactory(_ =>
+        {
+            Interlocked.Increment(ref calls);
+            entered.Set();
+            Thread.Sleep(300);   // a container building a scope; the other reader arrives meanwhile
+            return new Provider();
+        });
+        var first = Task.Run(() => request.Services);
+        Assert.True(entered.Wait(TimeSpan.FromSeconds(5)));
+        var second = Task.Run(() => request.Services);
+        var results = await Task.WhenAll(first, second);
+
+        Assert.Equal(1, calls);
+        Assert.NotNull(results[1]);
+        Assert.Same(results[0], results[1]);
+    }
+
+    [Fact]
+    public void A_services_factory_that_throws_throws_to_its_reader_and_runs_again_on_the_next_read()
+    {
+        var request = new Request();
+        int calls = 0;
+        var provider = new Provider();
+        request.SetServicesFactory(_ => ++calls == 1 ? throw new InvalidOperationException("container not ready") : provider);
+
+        Assert.Equal("container not ready", Assert.Throws<InvalidOperationException>(() => request.Services).Message);
+        Assert.Same(provider, request.Services);
+        Assert.Same(provider, request.Services);
+        Assert.Equal(2, calls);
+    }
+
+    [Fact]
+    public async Task What_the_services_factory_registers_is_disposed_after_everything_else_registered_for_the_request()
+    {
+        var order = new List<string>();
+        Func<Request, IServiceProvider?> factory = request =>
+        {
+            request.RegisterForDispose(new Named("scope", order));
+            return new Provider();
+        };
+        Handler handler = request =>
+        {
+            request.RegisterForDispose(new Named("before", order));   // registered before the first read of Services
+            _ = request.Services;
+            request.RegisterForDispose(new Named("after", order));
+            return new(HttpResponse.Text("ok"));
+        };
+        await using var server = new HttpServer(handler, new ServerOptions()) { ErrorLog = null };
+        server.Use((request, next) =>
+        {
+            request.SetServicesFactory(factory);
+            return next(request);
+        });
+        using var client = server.CreateClient();
+
+        Assert.Equal("ok", await client.GetStringAsync("/"));
+        await Poll.UntilAsync(() => { lock (order) return order.Count == 3; }, 5000, () => string.Join(",", order));
+        Assert.Equal(["after", "before", "scope"], order);
+    }
+
     private sealed class Named(string name, List<string> order) : IAsyncDisposable
     {
         public ValueTask DisposeAsync()

@@ -144,14 +144,8 @@ internal sealed unsafe class EpollLoop
     private void StartThread()
     {
         var thread = new Thread(Run) { IsBackground = true, Name = $"kiln-epoll-{_index}" };
-        var previous = _owner;
         _owner = thread;
-        try { thread.UnsafeStart(); }
-        catch
-        {
-            _owner = previous!;   // the loop stays with the thread it had (none while constructing)
-            throw;
-        }
+        thread.UnsafeStart();
     }
 
     private void Wake()

@@ -150,9 +150,9 @@ internal static unsafe partial class LibC
     [LibraryImport(Library, SetLastError = true)]
     public static partial int setsockopt(int fd, int level, int name, void* value, int length);
 
-    /// <summary><c>getrlimit</c>: <paramref name="limits"/> receives the soft and the hard limit (<c>struct rlimit</c>, two <c>rlim_t</c>).</summary>
+    /// <summary><c>getrlimit</c>: <paramref name="limits"/> receives the soft and the hard limit (<c>struct rlimit</c>, two <c>rlim_t</c>, each an <c>unsigned long</c>).</summary>
     [LibraryImport(Library, SetLastError = true)]
-    public static partial int getrlimit(int resource, ulong* limits);
+    public static partial int getrlimit(int resource, nuint* limits);
 
     /// <summary><c>opendir</c> of a NUL-terminated path.</summary>
     [LibraryImport(Library, SetLastError = true)]
