@@ -205,11 +205,10 @@ public sealed class Request
     /// <summary>Whether anything waits in <see cref="RegisterForDispose"/>.</summary>
     internal bool HasDisposables => _disposable is not null;
 
-    /// <summary>Disposes what was registered for this request (newest first), each even when another throws; clears <see cref="Services"/>.</summary>
+    /// <summary>Disposes what was registered for this request (newest first), each even when another throws; call <see cref="EndServices"/> first.</summary>
     /// <param name="onError">Told about each exception.</param>
     internal async ValueTask DisposeRegisteredAsync(Action<Exception> onError)
     {
-        EndServices();
         var more = _moreDisposables;
         if (more is not null)
         {

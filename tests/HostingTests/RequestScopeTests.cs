@@ -36,12 +36,26 @@ public sealed class RequestScopeTests
         }
     }
 
-    [Fact]
-    public async Task The_scope_outlives_what_was_registered_for_disposal_before_it_was_created()
+    /// <summary>A container with <see cref="UnitOfWork"/> registered scoped, validating scopes.</summary>
+    private static ServiceProvider Root()
     {
         var services = new ServiceCollection();
         services.AddScoped<UnitOfWork>();
-        await using var root = services.BuildServiceProvider(validateScopes: true);
+        return services.BuildServiceProvider(validateScopes: true);
+    }
+
+    /// <summary>A server answering with <paramref name="handler"/> behind the request-scope middleware.</summary>
+    private static HttpServer Serve(Handler handler, IServiceScopeFactory scopes)
+    {
+        var server = new HttpServer(handler, new ServerOptions()) { ErrorLog = null };
+        server.Use(new RequestScopes(scopes).Middleware);
+        return server;
+    }
+
+    [Fact]
+    public async Task The_scope_outlives_what_was_registered_for_disposal_before_it_was_created()
+    {
+        await using var root = Root();
         var committer = new Committer();
         Handler handler = request =>
         {
@@ -49,8 +63,7 @@ public sealed class RequestScopeTests
             committer.Unit = request.Services!.GetRequiredService<UnitOfWork>();  // enlisted by the handler
             return new(HttpResponse.Text("ok"));
         };
-        await using var server = new HttpServer(handler, new ServerOptions()) { ErrorLog = null };
-        server.Use(new RequestScopes(root.GetRequiredService<IServiceScopeFactory>()).Middleware);
+        await using var server = Serve(handler, root.GetRequiredService<IServiceScopeFactory>());
         using var client = server.CreateClient();
 
         Assert.Equal("ok", await client.GetStringAsync("/"));
@@ -62,9 +75,7 @@ public sealed class RequestScopeTests
     [Fact]
     public async Task Services_read_after_the_response_is_null_and_creates_no_scope()
     {
-        var services = new ServiceCollection();
-        services.AddScoped<UnitOfWork>();
-        await using var root = services.BuildServiceProvider(validateScopes: true);
+        await using var root = Root();
         var scopes = new CountingScopes(root.GetRequiredService<IServiceScopeFactory>());
         var captured = new TaskCompletionSource<Request>();
         Handler handler = request =>
@@ -72,8 +83,7 @@ public sealed class RequestScopeTests
             captured.TrySetResult(request);   // work that outlives the request keeps a reference to it
             return new(HttpResponse.Text("ok"));
         };
-        await using var server = new HttpServer(handler, new ServerOptions()) { ErrorLog = null };
-        server.Use(new RequestScopes(scopes).Middleware);
+        await using var server = Serve(handler, scopes);
         using var client = server.CreateClient();
 
         using var message = new HttpRequestMessage(HttpMethod.Get, "/");
@@ -90,9 +100,7 @@ public sealed class RequestScopeTests
     [Fact]
     public async Task A_request_that_resolves_no_service_creates_no_scope_and_one_that_does_gets_one_disposed_after_it()
     {
-        var services = new ServiceCollection();
-        services.AddScoped<UnitOfWork>();
-        await using var root = services.BuildServiceProvider(validateScopes: true);
+        await using var root = Root();
         var scopes = new CountingScopes(root.GetRequiredService<IServiceScopeFactory>());
         var units = new List<UnitOfWork>();
         Handler handler = request =>
@@ -103,8 +111,7 @@ public sealed class RequestScopeTests
             bool same = ReferenceEquals(unit, request.Services!.GetRequiredService<UnitOfWork>());
             return new(HttpResponse.Text("same=" + same + " disposed=" + unit.Disposed));
         };
-        await using var server = new HttpServer(handler, new ServerOptions()) { ErrorLog = null };
-        server.Use(new RequestScopes(scopes).Middleware);
+        await using var server = Serve(handler, scopes);
         using var client = server.CreateClient();
 
         Assert.Equal("plain", await client.GetStringAsync("/plain"));

@@ -292,6 +292,18 @@ public sealed class RequestDisposalTests
         Assert.Equal("ok", await client.GetStringAsync("/"));   // the connection carries on
     }
 
+    /// <summary>A server answering with <paramref name="handler"/> behind middleware that gives each request <paramref name="factory"/>.</summary>
+    private static HttpServer ServeWithServicesFactory(Handler handler, Func<Request, IServiceProvider?> factory)
+    {
+        var server = new HttpServer(handler, new ServerOptions()) { ErrorLog = null };
+        server.Use((request, next) =>
+        {
+            request.SetServicesFactory(factory);
+            return next(request);
+        });
+        return server;
+    }
+
     [Fact]
     public async Task A_services_factory_runs_on_the_first_read_of_Services_once_per_request_and_never_when_unread()
     {
@@ -314,12 +326,7 @@ public sealed class RequestDisposalTests
             var second = request.Services;
             return new(HttpResponse.Text(ReferenceEquals(first, second) + " " + made.IndexOf((Provider)first!)));
         };
-        await using var server = new HttpServer(handler, new ServerOptions()) { ErrorLog = null };
-        server.Use((request, next) =>
-        {
-            request.SetServicesFactory(factory);
-            return next(request);
-        });
+        await using var server = ServeWithServicesFactory(handler, factory);
         using var client = server.CreateClient();
 
         Assert.Equal("untouched", await client.GetStringAsync("/none"));
@@ -399,12 +406,7 @@ public sealed class RequestDisposalTests
             request.RegisterForDispose(new Named("after", order));
             return new(HttpResponse.Text("ok"));
         };
-        await using var server = new HttpServer(handler, new ServerOptions()) { ErrorLog = null };
-        server.Use((request, next) =>
-        {
-            request.SetServicesFactory(factory);
-            return next(request);
-        });
+        await using var server = ServeWithServicesFactory(handler, factory);
         using var client = server.CreateClient();
 
         Assert.Equal("ok", await client.GetStringAsync("/"));
